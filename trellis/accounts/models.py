@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from trellis.versioning import Versioned
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Admin")
+    OWNER = "owner", _("Plan owner")
+    LEAD = "lead", _("Lead")
+    ANALYST = "analyst", _("Analyst")
+    BOARD = "board", _("Board member")
+    INSPECTOR = "inspector", _("Inspector")
+
+
+class Nation(models.TextChoices):
+    SCOTLAND = "scotland", _("Scotland")
+    ENGLAND = "england", _("England")
+    WALES = "wales", _("Wales")
+    NORTHERN_IRELAND = "northern-ireland", _("Northern Ireland")
+
+
+class Partnership(Versioned):
+    """The tenant: the agencies of one council area working as one partnership."""
+
+    name = models.CharField(_("name"), max_length=200)
+    # Permanent: later issues derive per-partnership keys from it.
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    nation = models.CharField(_("nation"), max_length=20, choices=Nation.choices)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Agency(Versioned):
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="agencies")
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name_plural = "agencies"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "name"], name="agency_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+class PersonManager(BaseUserManager["Person"]):
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> Person:
+        person = self.model(email=self.normalize_email(email).lower(), **fields)
+        person.set_password(password)
+        person.save(using=self._db)
+        return person
+
+
+class Person(AbstractBaseUser):
+    """Someone who signs in. Roles live on memberships, per partnership."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200)
+    job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(auto_now_add=True)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["full_name"]
+
+    objects = PersonManager()
+
+    class Meta:
+        ordering = ["full_name"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+
+class Group(Versioned):
+    """A governance body: chief officer group, ICS board, child protection committee..."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    chair = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="chaired_groups"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "name"], name="group_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(Versioned):
+    """A person's place in one partnership: the agency they belong to there and their roles."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="memberships"
+    )
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    roles = models.JSONField(_("roles"), default=list)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "partnership"], name="membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.partnership}"
+
+    def has_role(self, *roles: str) -> bool:
+        return any(role in self.roles for role in roles)
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [str(Role(r).label) for r in Role.values if r in self.roles]
+
+
+class SignInFailure(models.Model):
+    """A failed sign-in, kept briefly to throttle guessing by account and address."""
+
+    email = models.CharField(max_length=254)
+    ip_address = models.GenericIPAddressField(null=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["email", "ip_address", "at"])]
+
+    def __str__(self) -> str:
+        return f"failed sign-in at {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,72 @@
+"""The one permission policy: who may do what in a partnership.
+
+Every view, command and service asks `can()` or `require()`; nothing else decides.
+Visibility across partnerships is decided earlier, by `membership_for()`: a person who is
+not an active member of a partnership is told it does not exist.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from trellis.accounts.models import Membership, Role
+from trellis.errors import Forbidden, NotFound
+
+
+class Perm(StrEnum):
+    VIEW = "view"  # the partnership's plans, inspection and people's names
+    EDIT_PLAN = "edit-plan"  # plans, outcomes, drivers, actions, milestones
+    EDIT_INSPECTION = "edit-inspection"
+    UPDATE_ACTION = "update-action"  # an action's milestones, by its lead or deputy
+    MANAGE_PEOPLE = "manage-people"  # people, roles, agencies, groups
+
+
+EVERY_ROLE = frozenset(Role.values)
+_BY_ROLE: dict[Perm, frozenset[str]] = {
+    Perm.VIEW: EVERY_ROLE,
+    Perm.EDIT_PLAN: frozenset({Role.OWNER}),
+    Perm.EDIT_INSPECTION: frozenset({Role.OWNER}),
+    Perm.UPDATE_ACTION: frozenset({Role.OWNER}),
+    Perm.MANAGE_PEOPLE: frozenset({Role.ADMIN}),
+}
+
+
+def can(membership: Membership | None, perm: Perm, obj: Any = None) -> bool:
+    if membership is None or not membership.is_active or not membership.person.is_active:
+        return False
+    if obj is not None and getattr(obj, "partnership_id", membership.partnership_id) != (
+        membership.partnership_id
+    ):
+        return False
+    if membership.has_role(*_BY_ROLE[perm]):
+        return True
+    if perm is Perm.UPDATE_ACTION and obj is not None:
+        return is_lead_or_deputy(membership, obj)
+    return False
+
+
+def require(membership: Membership | None, perm: Perm, obj: Any = None) -> None:
+    if not can(membership, perm, obj):
+        raise Forbidden("You do not have permission to do that.")
+
+
+def is_lead_or_deputy(membership: Membership, action: Any) -> bool:
+    person_id = membership.person_id
+    if action.lead_id == person_id:
+        return True
+    return any(d.pk == person_id for d in action.deputies.all())
+
+
+def membership_for(person: Any, slug: str) -> Membership:
+    """The person's active membership of the partnership, or NotFound."""
+    if not getattr(person, "is_authenticated", False) or not person.is_active:
+        raise NotFound()
+    membership = (
+        Membership.objects.select_related("partnership", "person", "agency")
+        .filter(person=person, partnership__slug=slug, is_active=True)
+        .first()
+    )
+    if membership is None:
+        raise NotFound()
+    return membership

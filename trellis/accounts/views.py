@@ -1,0 +1,307 @@
+"""Sign-in, sign-out, password reset, and people administration."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from trellis.accounts import forms, services, throttle
+from trellis.accounts.middleware import SIGNED_IN_AT
+from trellis.accounts.models import Agency, Group, Membership, Person
+from trellis.accounts.policy import Perm
+from trellis.errors import Invalid, NotFound
+from trellis.plans.selectors import get_scoped, members_of
+from trellis.views import form_page, partnership_view
+
+security_log = logging.getLogger("trellis.security")
+FORM_METHODS = ["GET", "POST"]
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+@require_http_methods(FORM_METHODS)
+def sign_in(request: HttpRequest) -> HttpResponse:
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    form = forms.SignInForm(request.POST or None, request=request)
+    throttled = False
+    if request.method == "POST":
+        email = request.POST.get("email", "").strip().lower()[:254]
+        ip = throttle.client_ip(request)
+        throttled = throttle.is_throttled(email, ip)
+        if throttled:
+            security_log.warning("sign-in throttled")
+        elif form.is_valid() and form.person is not None:
+            throttle.clear_failures(email, ip)
+            complete_sign_in(request, form.person)
+            safe = url_has_allowed_host_and_scheme(
+                next_url, {request.get_host()}, require_https=request.is_secure()
+            )
+            return HttpResponseRedirect(next_url if safe and next_url else reverse("home"))
+        else:
+            throttle.record_failure(email, ip)
+            security_log.info("sign-in failed")
+    status = 429 if throttled else (400 if form.is_bound else 200)
+    return render(
+        request,
+        "accounts/sign_in.html",
+        {"form": form, "next": next_url, "throttled": throttled},
+        status=status,
+    )
+
+
+def complete_sign_in(request: HttpRequest, person: Person) -> None:
+    """The last step of signing in. A second factor (a later issue) goes before this."""
+    login(request, person, backend="django.contrib.auth.backends.ModelBackend")
+    request.session[SIGNED_IN_AT] = time.time()
+    security_log.info("sign-in succeeded person=%s", person.pk)
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.success(request, _("You have signed out."))
+    return redirect("accounts:sign-in")
+
+
+class ResetRequest(auth_views.PasswordResetView):
+    template_name = "accounts/reset_request.html"
+    email_template_name = "accounts/reset_email.txt"
+    subject_template_name = "accounts/reset_subject.txt"
+    form_class = forms.ResetRequestForm
+    success_url = reverse_lazy("accounts:reset-sent")
+
+
+class ResetSent(auth_views.PasswordResetDoneView):
+    template_name = "accounts/reset_sent.html"
+
+
+class ResetConfirm(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/reset_confirm.html"
+    form_class = forms.NewPasswordForm
+    success_url = reverse_lazy("accounts:reset-done")
+
+
+class ResetDone(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/reset_done.html"
+
+
+# People administration (admins)
+
+
+def _people_url(request: HttpRequest, name: str = "accounts:people", *args: Any) -> str:
+    return reverse(name, args=[request.membership.partnership.slug, *args])  # type: ignore[attr-defined]
+
+
+def _agencies(request: HttpRequest) -> Any:
+    return Agency.objects.filter(partnership=request.membership.partnership)  # type: ignore[attr-defined]
+
+
+def _member(request: HttpRequest, pk: int) -> Membership:
+    target = (
+        Membership.objects.select_related("person", "agency")
+        .filter(partnership=request.membership.partnership, pk=pk)  # type: ignore[attr-defined]
+        .first()
+    )
+    if target is None:
+        raise NotFound()
+    return target
+
+
+@require_GET
+@partnership_view(Perm.MANAGE_PEOPLE)
+def people(request: HttpRequest) -> HttpResponse:
+    members = (
+        Membership.objects.filter(partnership=request.membership.partnership)  # type: ignore[attr-defined]
+        .select_related("person", "agency")
+        .order_by("-is_active", "person__full_name")
+    )
+    return render(request, "accounts/people.html", {"members": list(members)})
+
+
+@require_http_methods(FORM_METHODS)
+@partnership_view(Perm.MANAGE_PEOPLE)
+def person_invite(request: HttpRequest) -> HttpResponse:
+    form = forms.InviteForm(request.POST or None, agencies=_agencies(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_invite(
+                membership=request.membership,  # type: ignore[attr-defined]
+                base_url=request.build_absolute_uri("/").rstrip("/"),
+                **form.cleaned_data,
+            )
+        except Invalid as exc:
+            for field, errors in exc.errors.items():
+                for error in errors:
+                    form.add_error(field, error)
+        else:
+            messages.success(request, _("Invitation sent."))
+            return redirect(_people_url(request))
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "form.html",
+        {"form": form, "title": _("Invite someone"), "back_url": _people_url(request)},
+        status=status,
+    )
+
+
+@require_http_methods(FORM_METHODS)
+@partnership_view(Perm.MANAGE_PEOPLE)
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    target = _member(request, pk)
+
+    def save(form: forms.MembershipForm) -> Membership:
+        return services.membership_update(
+            membership=request.membership,  # type: ignore[attr-defined]
+            target=target,
+            expected_version=form.expected_version(),
+            agency=form.cleaned_data["agency"],
+            roles=form.cleaned_data["roles"],
+            is_active=form.cleaned_data["is_active"],
+        )
+
+    return form_page(
+        request,
+        make_form=lambda data, instance: forms.MembershipForm(
+            data, instance=instance, agencies=_agencies(request)
+        ),
+        instance=target,
+        save=save,  # type: ignore[arg-type]
+        title=_("Roles of %(name)s") % {"name": target.person},
+        back_url=_people_url(request),
+    )
+
+
+@require_http_methods(FORM_METHODS)
+@partnership_view(Perm.MANAGE_PEOPLE)
+def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    target = _member(request, pk)
+    if request.method == "POST":
+        try:
+            services.person_deactivate(membership=request.membership, target=target)  # type: ignore[attr-defined]
+        except Invalid as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, _("%(name)s can no longer sign in here.") % {"name": target.person}
+            )
+        return redirect(_people_url(request))
+    return render(request, "accounts/deactivate.html", {"target": target})
+
+
+@require_http_methods(FORM_METHODS)
+@partnership_view(Perm.MANAGE_PEOPLE)
+def person_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
+    target = _member(request, pk)
+    people = members_of(request.membership.partnership).exclude(pk=target.person_id)  # type: ignore[attr-defined]
+    form = forms.HandOverForm(request.POST or None, people=people)
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = services.actions_hand_over(
+                membership=request.membership,  # type: ignore[attr-defined]
+                leaver=target.person,
+                successor=form.cleaned_data["successor"],
+            )
+        except Invalid as exc:
+            for field, errors in exc.errors.items():
+                for error in errors:
+                    form.add_error(field, error)
+        else:
+            messages.success(request, _("%(count)d actions handed over.") % {"count": count})
+            return redirect(_people_url(request))
+    return render(
+        request,
+        "form.html",
+        {
+            "form": form,
+            "title": _("Hand over the actions of %(name)s") % {"name": target.person},
+            "back_url": _people_url(request),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+# Agencies and governance groups
+
+
+@require_GET
+@partnership_view(Perm.MANAGE_PEOPLE)
+def directory(request: HttpRequest) -> HttpResponse:
+    partnership = request.membership.partnership  # type: ignore[attr-defined]
+    return render(
+        request,
+        "accounts/directory.html",
+        {
+            "agencies": list(Agency.objects.filter(partnership=partnership)),
+            "groups": list(Group.objects.filter(partnership=partnership).select_related("chair")),
+        },
+    )
+
+
+def _directory_form(request: HttpRequest, model: type) -> Any:
+    if model is Agency:
+        return lambda data, instance: forms.AgencyForm(data, instance=instance)
+    people = members_of(request.membership.partnership)  # type: ignore[attr-defined]
+    return lambda data, instance: forms.GroupForm(data, instance=instance, people=people)
+
+
+def _directory_page(request: HttpRequest, model: type, obj: Any = None) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+
+    def save(form: forms.VersionedForm) -> Any:
+        fields, _m2m = form.field_values()
+        if obj is None:
+            return services.directory_create(model, membership=membership, fields=fields)
+        return services.directory_update(
+            obj, membership=membership, expected_version=form.expected_version(), fields=fields
+        )
+
+    noun = _("agency") if model is Agency else _("governance group")
+    title = (_("Add an %s") if model is Agency else _("Add a %s")) % noun
+    return form_page(
+        request,
+        make_form=_directory_form(request, model),
+        instance=obj,
+        save=save,
+        title=title if obj is None else _("Edit %s") % obj,
+        back_url=_people_url(request, "accounts:directory"),
+    )
+
+
+@require_http_methods(FORM_METHODS)
+@partnership_view(Perm.MANAGE_PEOPLE)
+def agency_create(request: HttpRequest) -> HttpResponse:
+    return _directory_page(request, Agency)
+
+
+@require_http_methods(FORM_METHODS)
+@partnership_view(Perm.MANAGE_PEOPLE)
+def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _directory_page(request, Agency, get_scoped(Agency, request.membership.partnership, pk))  # type: ignore[attr-defined]
+
+
+@require_http_methods(FORM_METHODS)
+@partnership_view(Perm.MANAGE_PEOPLE)
+def group_create(request: HttpRequest) -> HttpResponse:
+    return _directory_page(request, Group)
+
+
+@require_http_methods(FORM_METHODS)
+@partnership_view(Perm.MANAGE_PEOPLE)
+def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _directory_page(request, Group, get_scoped(Group, request.membership.partnership, pk))  # type: ignore[attr-defined]

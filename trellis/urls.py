@@ -1,0 +1,17 @@
+from django.urls import include, path
+
+from trellis import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("", include("trellis.accounts.urls")),
+    path("", include("trellis.plans.urls")),
+]
+
+handler400 = "trellis.views.bad_request"
+handler403 = "trellis.views.permission_denied"
+handler404 = "trellis.views.page_not_found"
+handler500 = "trellis.views.server_error"

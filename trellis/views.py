@@ -1,0 +1,166 @@
+"""Shared view machinery: the partnership guard, the create/edit form flow, the status
+pages and the public pages."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from trellis.accounts.models import Membership
+from trellis.accounts.policy import Perm, membership_for, require
+from trellis.errors import Conflict, Invalid
+from trellis.forms import VersionedForm
+from trellis.http import current_request_id
+
+logger = logging.getLogger("trellis.views")
+
+
+class PartnershipRequest(HttpRequest):
+    membership: Membership
+
+
+View = Callable[..., HttpResponse]
+
+
+def partnership_view(perm: Perm = Perm.VIEW) -> Callable[[View], View]:
+    """Resolve the signed-in person's membership of the partnership in the URL (404 when
+    they have none) and require `perm` of it (403)."""
+
+    def decorate(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            membership = membership_for(request.user, slug)
+            require(membership, perm)
+            request.membership = membership  # type: ignore[attr-defined]
+            request.session["partnership"] = slug
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+FormFactory = Callable[[Any, Any], VersionedForm]
+
+
+def form_page(
+    request: HttpRequest,
+    *,
+    make_form: FormFactory,
+    instance: Any = None,
+    save: Callable[[VersionedForm], Any],
+    title: str,
+    back_url: str,
+    success_url: Callable[[Any], str] | None = None,
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The create/edit flow every form page shares. `make_form(data, instance)` builds the
+    form.
+
+    A stale version re-shows the person's own input with who changed the record and when;
+    a rule broken in the service shows in the error summary; nothing is saved on error.
+    """
+    conflict: Conflict | None = None
+    form = make_form(request.POST if request.method == "POST" else None, instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = save(form)
+        except Conflict as exc:
+            conflict = exc
+            data = request.POST.copy()
+            data["version"] = str(exc.current.version)  # saving again overwrites knowingly
+            form = make_form(data, exc.current)
+            form.is_valid()
+        except Invalid as exc:
+            for field, messages in exc.errors.items():
+                for message in messages:
+                    form.add_error(field if field in form.fields else None, message)
+            if not exc.errors:
+                form.add_error(None, exc.message)
+        else:
+            return HttpResponseRedirect(success_url(obj) if success_url else back_url)
+    status = 409 if conflict else (400 if form.is_bound and form.errors else 200)
+    return render(
+        request,
+        "form.html",
+        {
+            "form": form,
+            "title": title,
+            "back_url": back_url,
+            "conflict": conflict,
+            **(context or {}),
+        },
+        status=status,
+    )
+
+
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("accounts:sign-in")
+    memberships = list(
+        Membership.objects.filter(person=request.user, is_active=True)
+        .select_related("partnership")
+        .order_by("partnership__name")
+    )
+    slugs = [m.partnership.slug for m in memberships]
+    last = request.session.get("partnership")
+    if len(slugs) == 1 or last in slugs:
+        return redirect("plans:partnership-home", slug=last if last in slugs else slugs[0])
+    return render(request, "partnerships.html", {"memberships": memberships})
+
+
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "accessibility.html")
+
+
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "privacy.html")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "400.html", {"request_id": current_request_id()}, status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", {"request_id": current_request_id()}, status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", {"request_id": current_request_id()}, status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # The log line carries the same id (trellis.http.RequestIdLogFilter).
+    logger.error("server error shown to the user")
+    return render(request, "500.html", {"request_id": current_request_id()}, status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(
+        request,
+        "400.html",
+        {
+            "request_id": current_request_id(),
+            "message": _(
+                "Your form expired or came from elsewhere. Go back, reload and try again."
+            ),
+        },
+        status=403,
+    )

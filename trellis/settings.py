@@ -25,7 +25,7 @@ PRODUCTION = MODE == "production"
 DATA_DIR = Path(env_str("TRELLIS_DATA_DIR", str(PACKAGE_DIR.parent / "data"))).resolve()
 
 if not PRODUCTION:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    (DATA_DIR / "staticfiles").mkdir(parents=True, exist_ok=True)
 
 DEBUG = False if PRODUCTION else env_bool("TRELLIS_DEBUG", True)
 
@@ -146,7 +146,9 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("TRELLIS_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = False
+    # Preload is on by default so deployments pass check --deploy; a host whose subdomains
+    # are not all HTTPS-only can turn it off.
+    SECURE_HSTS_PRELOAD = env_bool("TRELLIS_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [f"https://{h}" for h in ALLOWED_HOSTS])
 

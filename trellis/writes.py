@@ -27,7 +27,7 @@ def record_create(
         for name, values in (m2m or {}).items():
             getattr(obj, name).set(values)
         changes = {name: jsonable(getattr(obj, name)) for name in fields}
-        changes.update({name: jsonable(values) for name, values in (m2m or {}).items()})
+        changes.update({name: jsonable(set(values)) for name, values in (m2m or {}).items()})
         audit_append(
             actor=actor,
             verb=verb or f"{model._meta.model_name}.create",
@@ -55,7 +55,7 @@ def record_update(
     model = type(obj)
     with transaction.atomic():
         before = {name: jsonable(getattr(obj, name)) for name in fields}
-        before.update({name: jsonable(list(getattr(obj, name).all())) for name in (m2m or {})})
+        before.update({name: jsonable(set(getattr(obj, name).all())) for name in (m2m or {})})
         for name, value in fields.items():
             setattr(obj, name, value)
         obj.full_clean(exclude=["updated_by"])
@@ -68,7 +68,7 @@ def record_update(
             getattr(obj, name).set(values)
         obj.refresh_from_db()
         after = {name: jsonable(getattr(obj, name)) for name in fields}
-        after.update({name: jsonable(values) for name, values in (m2m or {}).items()})
+        after.update({name: jsonable(set(values)) for name, values in (m2m or {}).items()})
         changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
         audit_append(
             actor=actor,

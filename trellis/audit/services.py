@@ -42,8 +42,10 @@ def jsonable(value: Any) -> Any:
         return value.pk
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
-    if isinstance(value, list | tuple | set):
+    if isinstance(value, set | frozenset):
         return sorted(jsonable(v) for v in value)
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
     return value
 
 

@@ -1,0 +1,383 @@
+"""The permission matrix: every URL pattern × every role → the expected response.
+
+Deny by default (SECURITY-BAR rows 2, 4, 13 and 16). Patterns are discovered from the root
+URLconf, so a new view with no row in `EXPECTED` fails here until someone decides who may
+see it. The same walk checks the security headers on every response, that a POST without
+a CSRF token is refused everywhere, and that no GET writes a row.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from tests.conftest import Cast, signed_in
+from trellis.accounts.middleware import SIGNED_IN_AT
+from trellis.accounts.models import Agency, Group, Membership
+from trellis.plans.models import (
+    Action,
+    Driver,
+    Finding,
+    Grade,
+    Inspection,
+    Milestone,
+    Outcome,
+    Plan,
+    QualityIndicator,
+)
+
+ROLES = ("anonymous", "admin", "owner", "lead", "analyst", "board", "inspector", "outsider")
+MEMBERS = ("admin", "owner", "lead", "analyst", "board", "inspector")
+
+# What a response is reduced to before it is compared with the matrix.
+LOGIN = "302 to sign-in"
+REDIRECT = "302 elsewhere"
+Result = int | str
+Response = Any  # the test client's response (HttpResponse plus test attributes)
+
+
+# Sample objects of the cast's partnership, to fill in URL kwargs.
+
+
+@dataclass
+class World:
+    cast: Cast
+    plan: Plan
+    outcome: Outcome
+    driver: Driver
+    action: Action  # led by cast.lead
+    milestone: Milestone
+    inspection: Inspection
+    indicator: QualityIndicator
+    finding: Finding
+    agency: Agency
+    group: Group
+    membership: Membership  # the lead's
+
+    @property
+    def slug(self) -> str:
+        return self.cast.partnership.slug
+
+
+@pytest.fixture
+def world(cast: Cast) -> World:
+    part = cast.partnership
+    action = Action.objects.filter(partnership=part, lead=cast.lead)[0]
+    inspection = Inspection.objects.get(plans=cast.plan)
+    return World(
+        cast=cast,
+        plan=cast.plan,
+        outcome=action.driver.outcome,
+        driver=action.driver,
+        action=action,
+        milestone=action.milestones.all()[0],
+        inspection=inspection,
+        indicator=QualityIndicator.objects.create(
+            partnership=part,
+            inspection=inspection,
+            reference="2.1",
+            title="Impact on children",
+            grade=Grade.GOOD,
+        ),
+        finding=Finding.objects.filter(inspection=inspection)[0],
+        agency=Agency.objects.create(partnership=part, name="Riverside Council"),
+        group=Group.objects.create(partnership=part, name="Chief Officers Group"),
+        membership=Membership.objects.get(person=cast.lead, partnership=part),
+    )
+
+
+Kwargs = Callable[[World], dict[str, Any]]
+
+
+def none(w: World) -> dict[str, Any]:
+    return {}
+
+
+def at(**objects: str) -> Kwargs:
+    """A partnership URL: its slug, and each kwarg the pk of the named sample object,
+    e.g. `at(pk="action")`."""
+    return lambda w: {"slug": w.slug, **{k: getattr(w, v).pk for k, v in objects.items()}}
+
+
+def reset_link(w: World) -> dict[str, Any]:
+    """Well-formed but never issued: the confirm page says the link has expired."""
+    uid = urlsafe_base64_encode(force_bytes(w.cast.owner.pk))
+    return {"uidb64": uid, "token": "c0ffee-0123456789abcdef0123"}
+
+
+# Rows of the matrix.
+
+
+class Row(NamedTuple):
+    kwargs: Kwargs
+    expect: dict[str, Result]
+    shows: str = ""  # text the 200 pages must contain
+
+
+def public(status: Result = 200) -> dict[str, Result]:
+    return dict.fromkeys(ROLES, status)
+
+
+def members(default: Result, **by_role: Result) -> dict[str, Result]:
+    """A page of the partnership: anonymous is sent to sign in, an outsider is told it does
+    not exist, and each member gets `default` unless named."""
+    return {"anonymous": LOGIN, **dict.fromkeys(MEMBERS, default), **by_role, "outsider": 404}
+
+
+def everyone() -> dict[str, Result]:
+    return members(200)
+
+
+def owner_only() -> dict[str, Result]:
+    return members(403, owner=200)
+
+
+def admin_only() -> dict[str, Result]:
+    return members(403, admin=200)
+
+
+def owner_and_action_lead() -> dict[str, Result]:
+    return members(403, owner=200, lead=200)
+
+
+def signed_in_home() -> dict[str, Result]:
+    return {**public(REDIRECT), "anonymous": LOGIN}
+
+
+# fmt: off
+EXPECTED: dict[str, Row] = {
+    # Public pages, and the front door.
+    "home":                       Row(none, signed_in_home()),
+    "healthz":                    Row(none, public()),
+    "accessibility":              Row(none, public()),
+    "privacy":                    Row(none, public()),
+    "accounts:sign-in":           Row(none, public()),
+    "accounts:sign-out":          Row(none, public(405)),  # POST only
+    "accounts:reset-request":     Row(none, public()),
+    "accounts:reset-sent":        Row(none, public()),
+    "accounts:reset-confirm":     Row(reset_link, public(), shows="has expired"),
+    "accounts:reset-done":        Row(none, public()),
+    # People and the directory: admins.
+    "accounts:people":            Row(at(), admin_only()),
+    "accounts:person-invite":     Row(at(), admin_only()),
+    "accounts:person-edit":       Row(at(pk="membership"), admin_only()),
+    "accounts:person-deactivate": Row(at(pk="membership"), admin_only()),
+    "accounts:person-hand-over":  Row(at(pk="membership"), admin_only()),
+    "accounts:directory":         Row(at(), admin_only()),
+    "accounts:agency-create":     Row(at(), admin_only()),
+    "accounts:agency-edit":       Row(at(pk="agency"), admin_only()),
+    "accounts:group-create":      Row(at(), admin_only()),
+    "accounts:group-edit":        Row(at(pk="group"), admin_only()),
+    # Reading: every member.
+    "plans:partnership-home":     Row(at(), everyone()),
+    "plans:my-actions":           Row(at(), everyone()),
+    "plans:inspection-list":      Row(at(), everyone()),
+    "plans:inspection-detail":    Row(at(pk="inspection"), everyone()),
+    "plans:plan-list":            Row(at(), everyone()),
+    "plans:plan-detail":          Row(at(pk="plan"), everyone()),
+    "plans:outcome-detail":       Row(at(pk="outcome"), everyone()),
+    "plans:action-detail":        Row(at(pk="action"), everyone()),
+    # The inspection: plan owners.
+    "plans:inspection-create":    Row(at(), owner_only()),
+    "plans:inspection-edit":      Row(at(pk="inspection"), owner_only()),
+    "plans:indicator-create":     Row(at(inspection_pk="inspection"), owner_only()),
+    "plans:indicator-edit":       Row(at(pk="indicator"), owner_only()),
+    "plans:finding-create":       Row(at(inspection_pk="inspection"), owner_only()),
+    "plans:finding-edit":         Row(at(pk="finding"), owner_only()),
+    # The plan: plan owners.
+    "plans:plan-create":          Row(at(), owner_only()),
+    "plans:plan-edit":            Row(at(pk="plan"), owner_only()),
+    "plans:outcome-create":       Row(at(plan_pk="plan"), owner_only()),
+    "plans:outcome-edit":         Row(at(pk="outcome"), owner_only()),
+    "plans:driver-create":        Row(at(outcome_pk="outcome"), owner_only()),
+    "plans:driver-edit":          Row(at(pk="driver"), owner_only()),
+    "plans:action-create":        Row(at(driver_pk="driver"), owner_only()),
+    "plans:action-edit":          Row(at(pk="action"), owner_only()),
+    # Milestones: plan owners, and the action's lead (the sample action is cast.lead's).
+    "plans:milestone-create":     Row(at(action_pk="action"), owner_and_action_lead()),
+    "plans:milestone-edit":       Row(at(pk="milestone"), owner_and_action_lead()),
+}
+# fmt: on
+
+
+# Discovery and the walk.
+
+
+def url_patterns() -> Iterator[tuple[str, str]]:
+    """(namespaced name, full route) of every pattern in the root URLconf."""
+
+    def walk(patterns: list[Any], prefix: str, namespaces: list[str]) -> Iterator[tuple[str, str]]:
+        for p in patterns:
+            route = prefix + str(p.pattern)
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns, route, [*namespaces, *filter(None, [p.namespace])])
+            elif isinstance(p, URLPattern):
+                yield ":".join([*namespaces, p.name or f"<unnamed {route}>"]), route
+
+    return walk(get_resolver().url_patterns, "", [])
+
+
+def outcome(response: Response) -> Result:
+    if response.status_code == 302:
+        sign_in = reverse("accounts:sign-in")
+        return LOGIN if response["Location"].startswith(sign_in) else REDIRECT
+    return response.status_code
+
+
+def clients(cast: Cast) -> dict[str, Client]:
+    return {role: signed_in(person) for role, person in cast.by_role().items()}
+
+
+class Visit(NamedTuple):
+    name: str
+    role: str
+    url: str
+    response: Response
+
+
+def get_every_url(world: World) -> Iterator[Visit]:
+    """GET every discovered pattern as every role. Patterns missing from EXPECTED are the
+    caller's concern (they are skipped here)."""
+    by_role = clients(world.cast)
+    for name, _route in url_patterns():
+        row = EXPECTED.get(name)
+        if row is None:
+            continue
+        url = reverse(name, kwargs=row.kwargs(world))
+        for role in ROLES:
+            yield Visit(name, role, url, by_role[role].get(url))
+
+
+def missing_from_matrix() -> list[str]:
+    return [
+        f"{name} ({route}): add it to EXPECTED"
+        for name, route in url_patterns()
+        if name not in EXPECTED
+    ]
+
+
+def header_problems(response: Response) -> list[str]:
+    problems = [
+        f"{header}: {response.get(header)!r}, want {want!r}"
+        for header, want in (
+            ("X-Content-Type-Options", "nosniff"),
+            ("Referrer-Policy", "same-origin"),
+            ("Cross-Origin-Opener-Policy", "same-origin"),
+            ("X-Frame-Options", "DENY"),
+        )
+        if response.get(header) != want
+    ]
+    if "no-store" not in response.get("Cache-Control", ""):
+        problems.append(f"Cache-Control: {response.get('Cache-Control')!r}, want no-store")
+    csp = response.get("Content-Security-Policy", "")
+    directives = {d.split()[0]: d.split()[1:] for d in csp.split(";") if d.strip()}
+    for directive, value in (
+        ("default-src", "'self'"),
+        ("object-src", "'none'"),
+        ("base-uri", "'none'"),
+        ("frame-ancestors", "'none'"),
+    ):
+        if value not in directives.get(directive, []):
+            problems.append(f"CSP {directive} lacks {value}: {csp!r}")
+    script_src = directives.get("script-src", [])
+    if not script_src or {"'unsafe-inline'", "'unsafe-eval'"} & set(script_src):
+        problems.append(f"CSP script-src missing or unsafe: {csp!r}")
+    # A page with scripts must allow exactly its own, by nonce. (A redirect or a text
+    # response carries no nonce: its script-src is 'self' alone, which is stricter.)
+    page_nonces = set(re.findall(rb'<script[^>]*\bnonce="([^"]*)"', response.content))
+    header_nonces = {s[len("'nonce-") : -1].encode() for s in script_src if s.startswith("'nonce-")}
+    if b"<script" in response.content and (not header_nonces or page_nonces != header_nonces):
+        problems.append(f"scripts {page_nonces} not allowed by nonce {header_nonces}")
+    return problems
+
+
+def row_counts() -> dict[str, int]:
+    """Rows of every table of Trellis's own apps, many-to-many tables included."""
+    return {
+        model._meta.db_table: model._default_manager.count()
+        for label in ("accounts", "plans", "audit")
+        for model in apps.get_app_config(label).get_models(include_auto_created=True)
+    }
+
+
+# The tests.
+
+
+def test_every_url_pattern_has_a_row_in_the_matrix() -> None:
+    missing = missing_from_matrix()
+    assert not missing, "URL patterns with no permission row:\n" + "\n".join(missing)
+    stale = set(EXPECTED) - {name for name, _ in url_patterns()}
+    assert not stale, f"EXPECTED rows for patterns that no longer exist: {sorted(stale)}"
+
+
+def test_every_role_gets_the_expected_response_with_security_headers_on_every_url(
+    world: World,
+) -> None:
+    mismatches = missing_from_matrix()
+    visits = 0
+    for name, role, url, response in get_every_url(world):
+        visits += 1
+        row = EXPECTED[name]
+        want, got = row.expect[role], outcome(response)
+        if got != want:
+            mismatches.append(f"{name} as {role} ({url}): expected {want}, got {got}")
+        if got == 200 and row.shows and row.shows.encode() not in response.content:
+            mismatches.append(f"{name} as {role}: page does not show {row.shows!r}")
+        mismatches += [f"{name} as {role}: {p}" for p in header_problems(response)]
+    patterns = len(list(url_patterns()))
+    print(f"{patterns} patterns × {len(ROLES)} roles, {len(mismatches)} mismatches")
+    assert visits == len(EXPECTED) * len(ROLES)
+    assert not mismatches, f"{len(mismatches)} mismatches:\n" + "\n".join(mismatches)
+
+
+def test_a_post_without_a_csrf_token_is_refused_everywhere_and_writes_nothing(
+    world: World,
+) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.cast.owner)
+    session = client.session
+    session[SIGNED_IN_AT] = time.time()  # as signed_in() does
+    session.save()
+    # Plausible form data, so that a missing check would have something to save.
+    data = {
+        "title": "Written without a token",
+        "name": "Written without a token",
+        "text": "Written without a token",
+        "email": "csrf@example.org",
+        "full_name": "Cross Site",
+        "roles": ["owner"],
+        "successor": world.cast.owner.pk,
+        "version": "1",
+    }
+    before = row_counts()
+    refused = []
+    for name, row in EXPECTED.items():
+        url = reverse(name, kwargs=row.kwargs(world))
+        response = client.post(url, data)
+        if response.status_code != 403 or b"Your form expired" not in response.content:
+            refused.append(f"{name} ({url}): {response.status_code}")
+    assert not refused, "POST without a CSRF token was not refused:\n" + "\n".join(refused)
+    assert row_counts() == before
+    # Sign-out was refused too: the owner is still signed in.
+    assert outcome(client.get(reverse("plans:partnership-home", args=[world.slug]))) == 200
+
+
+def test_a_get_of_every_url_as_every_role_writes_no_rows(world: World) -> None:
+    before = row_counts()
+    for _visit in get_every_url(world):
+        pass
+    after = row_counts()
+    changed = {
+        table: (before[table], after[table]) for table in before if before[table] != after[table]
+    }
+    assert not changed, f"GET changed row counts: {changed}"

@@ -119,7 +119,8 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     slugs = [m.partnership.slug for m in memberships]
     last = request.session.get("partnership")
-    if len(slugs) == 1 or last in slugs:
+    choosing = "choose" in request.GET
+    if not choosing and (len(slugs) == 1 or last in slugs):
         return redirect("plans:partnership-home", slug=last if last in slugs else slugs[0])
     return render(request, "partnerships.html", {"memberships": memberships})
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from trellis.audit.services import audit_append, jsonable
-from trellis.errors import Conflict
+from trellis.errors import Conflict, Invalid
 from trellis.versioning import Versioned
 
 M = TypeVar("M", bound=Versioned)
@@ -22,7 +23,7 @@ def record_create(
     with transaction.atomic():
         obj = model(**fields)
         obj.updated_by = actor
-        obj.full_clean(exclude=["updated_by"])
+        _full_clean(obj)
         obj.save()
         for name, values in (m2m or {}).items():
             getattr(obj, name).set(values)
@@ -54,11 +55,13 @@ def record_update(
     """
     model = type(obj)
     with transaction.atomic():
-        before = {name: jsonable(getattr(obj, name)) for name in fields}
+        # Read "before" from the database: a ModelForm has already copied its input onto obj.
+        stored = model._default_manager.filter(pk=obj.pk).first() or obj
+        before = {name: jsonable(getattr(stored, name)) for name in fields}
         before.update({name: jsonable(set(getattr(obj, name).all())) for name in (m2m or {})})
         for name, value in fields.items():
             setattr(obj, name, value)
-        obj.full_clean(exclude=["updated_by"])
+        _full_clean(obj)
         written = model._default_manager.filter(pk=obj.pk, version=expected_version).update(
             **fields, version=F("version") + 1, updated_by=actor, updated_at=timezone.now()
         )
@@ -78,6 +81,14 @@ def record_update(
             changes=changes,
         )
     return obj
+
+
+def _full_clean(obj: models.Model) -> None:
+    """Model rules (such as a unique name) as Invalid, so pages show them as form errors."""
+    try:
+        obj.full_clean(exclude=["updated_by"])
+    except ValidationError as exc:
+        raise Invalid("The record breaks a rule.", exc.message_dict) from exc
 
 
 def _conflict(model: type[models.Model], pk: Any) -> Conflict:

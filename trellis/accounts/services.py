@@ -158,11 +158,16 @@ def actions_hand_over(*, membership: Membership, leaver: Person, successor: Pers
             )
         )
         for action in led:
+            deputies = list(action.deputies.all())
             record_update(
                 action,
                 actor=membership.person,
                 expected_version=action.version,
                 verb="action.hand-over",
+                # The lead is never also a deputy (the action form's rule).
+                m2m={"deputies": [d for d in deputies if d != successor]}
+                if successor in deputies
+                else None,
                 lead=successor,
             )
         deputised = Action.objects.filter(partnership=membership.partnership, deputies=leaver)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "trellis.audit",
     "trellis.accounts",
     "trellis.plans",
+    "trellis.progress",
 ]
 
 MIDDLEWARE = [

@@ -69,6 +69,16 @@ class Person(AbstractBaseUser):
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(auto_now_add=True)
+    digest_frequency = models.CharField(
+        _("reminder e-mails"),
+        max_length=10,
+        choices=[
+            ("daily", _("Daily")),
+            ("weekly", _("Weekly (Mondays)")),
+            ("off", _("Only when something is overdue")),
+        ],
+        default="daily",
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -91,6 +101,9 @@ class Group(Versioned):
     short_name = models.CharField(_("short name"), max_length=40, blank=True)
     chair = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="chaired_groups"
+    )
+    members = models.ManyToManyField(
+        Person, blank=True, related_name="governance_groups", verbose_name=_("members")
     )
 
     class Meta:

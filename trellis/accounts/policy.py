@@ -20,6 +20,11 @@ class Perm(StrEnum):
     EDIT_INSPECTION = "edit-inspection"
     UPDATE_ACTION = "update-action"  # an action's milestones, by its lead or deputy
     MANAGE_PEOPLE = "manage-people"  # people, roles, agencies, groups
+    WRITE_UPDATE = "write-update"  # an action's progress update: its lead, deputies, owners
+    REVIEW_UPDATE = "review-update"  # accept or return a submitted update
+    CLOSE_PERIOD = "close-period"
+    REOPEN_PERIOD = "reopen-period"
+    CHALLENGE = "challenge"  # comment on an action; its lead and deputies may reply
 
 
 EVERY_ROLE = frozenset(Role.values)
@@ -29,7 +34,14 @@ _BY_ROLE: dict[Perm, frozenset[str]] = {
     Perm.EDIT_INSPECTION: frozenset({Role.OWNER}),
     Perm.UPDATE_ACTION: frozenset({Role.OWNER}),
     Perm.MANAGE_PEOPLE: frozenset({Role.ADMIN}),
+    Perm.WRITE_UPDATE: frozenset({Role.OWNER}),
+    Perm.REVIEW_UPDATE: frozenset({Role.OWNER}),
+    Perm.CLOSE_PERIOD: frozenset({Role.OWNER}),
+    Perm.REOPEN_PERIOD: frozenset({Role.ADMIN}),
+    Perm.CHALLENGE: frozenset({Role.OWNER, Role.BOARD}),
 }
+# Permissions the action's own lead and deputies hold on that action, whatever their role.
+_LEAD_PERMS = frozenset({Perm.UPDATE_ACTION, Perm.WRITE_UPDATE, Perm.CHALLENGE})
 
 
 def can(membership: Membership | None, perm: Perm, obj: Any = None) -> bool:
@@ -41,7 +53,7 @@ def can(membership: Membership | None, perm: Perm, obj: Any = None) -> bool:
         return False
     if membership.has_role(*_BY_ROLE[perm]):
         return True
-    if perm is Perm.UPDATE_ACTION and obj is not None:
+    if perm in _LEAD_PERMS and obj is not None:
         return is_lead_or_deputy(membership, obj)
     return False
 

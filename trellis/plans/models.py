@@ -6,6 +6,8 @@ scoped with one filter and a record of another partnership is simply not found.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -89,6 +91,22 @@ class Plan(Versioned):
     ends = models.DateField(_("ends"))
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    # The reporting calendar (trellis.core.periods).
+    period_kind = models.CharField(
+        _("reporting periods"),
+        max_length=10,
+        choices=[("quarter", _("Quarters")), ("month", _("Months"))],
+        default="quarter",
+    )
+    year_start_month = models.PositiveSmallIntegerField(
+        _("first month of the reporting year"),
+        default=1,
+        choices=[(m, _(dt.date(2000, m, 1).strftime("%B"))) for m in range(1, 13)],
+        help_text=_("January for calendar quarters, April for financial years"),
+    )
+    due_working_days = models.PositiveSmallIntegerField(
+        _("updates due, working days after a period ends"), default=10
     )
 
     class Meta:

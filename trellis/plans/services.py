@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
+
 from trellis.accounts.models import Membership
 from trellis.accounts.policy import Perm, require
 from trellis.errors import Invalid
@@ -50,9 +52,12 @@ def plan_item_create(
         if parent.partnership_id != membership.partnership_id:  # type: ignore[attr-defined]
             raise Invalid("The parent record belongs to another partnership.")
     _check_people(membership, fields, m2m)
-    return record_create(
-        model, actor=membership.person, partnership=membership.partnership, m2m=m2m, **fields
-    )
+    with transaction.atomic():
+        obj = record_create(
+            model, actor=membership.person, partnership=membership.partnership, m2m=m2m, **fields
+        )
+        _after_write(obj)
+    return obj
 
 
 def plan_item_update(
@@ -66,9 +71,20 @@ def plan_item_update(
     target = obj.action if isinstance(obj, Milestone) else None
     require(membership, _PERM[type(obj)], target or obj)
     _check_people(membership, fields, m2m)
-    return record_update(
-        obj, actor=membership.person, expected_version=expected_version, m2m=m2m, **fields
-    )
+    with transaction.atomic():
+        obj = record_update(
+            obj, actor=membership.person, expected_version=expected_version, m2m=m2m, **fields
+        )
+        _after_write(obj)
+    return obj
+
+
+def _after_write(obj: Versioned) -> None:
+    """A plan's reporting periods follow its dates and calendar."""
+    if isinstance(obj, Plan):
+        from trellis.progress.services import periods_ensure
+
+        periods_ensure(obj)
 
 
 def _check_people(

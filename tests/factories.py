@@ -8,6 +8,8 @@ import itertools
 
 from trellis.accounts.models import Agency, Membership, Partnership, Person, Role
 from trellis.plans.models import Action, Driver, Finding, Inspection, Milestone, Outcome, Plan
+from trellis.progress.models import ProgressUpdate
+from trellis.progress.services import periods_ensure
 
 _seq = itertools.count(1)
 PASSWORD = "Correct-Horse-Battery-9"
@@ -75,4 +77,21 @@ def plan_tree(part: Partnership, *, actions: int, lead: Person | None = None) ->
             Milestone.objects.create(
                 partnership=part, action=action, title=f"Milestone {j}", due=dt.date(2020, 1, 1 + j)
             )
+    periods_ensure(plan)
     return plan
+
+
+def update(
+    action: Action, *, state: str = "draft", rag: str = "green", period_index: int = 0
+) -> ProgressUpdate:
+    """A progress update of the action for one of its plan's periods, by its lead."""
+    period = action.driver.outcome.plan.periods.all()[period_index]
+    return ProgressUpdate.objects.create(
+        partnership_id=action.partnership_id,
+        action=action,
+        period=period,
+        rag=rag,
+        narrative=f"Progress on {action.title}",
+        state=state,
+        author=action.lead or person(None),
+    )

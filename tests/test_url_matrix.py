@@ -21,6 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from tests import factories
 from tests.conftest import Cast, signed_in
 from trellis.accounts.middleware import SIGNED_IN_AT
 from trellis.accounts.models import Agency, Group, Membership
@@ -35,6 +36,7 @@ from trellis.plans.models import (
     Plan,
     QualityIndicator,
 )
+from trellis.progress.models import Comment, Evidence, ProgressUpdate, ReportingPeriod
 
 ROLES = ("anonymous", "admin", "owner", "lead", "analyst", "board", "inspector", "outsider")
 MEMBERS = ("admin", "owner", "lead", "analyst", "board", "inspector")
@@ -63,6 +65,10 @@ class World:
     agency: Agency
     group: Group
     membership: Membership  # the lead's
+    period: ReportingPeriod  # the plan's first
+    update: ProgressUpdate  # the sample action's draft for that period
+    comment: Comment  # by the board member, on the sample action
+    evidence: Evidence  # a link on the sample update
 
     @property
     def slug(self) -> str:
@@ -74,6 +80,7 @@ def world(cast: Cast) -> World:
     part = cast.partnership
     action = Action.objects.filter(partnership=part, lead=cast.lead)[0]
     inspection = Inspection.objects.get(plans=cast.plan)
+    update = factories.update(action)
     return World(
         cast=cast,
         plan=cast.plan,
@@ -93,6 +100,18 @@ def world(cast: Cast) -> World:
         agency=Agency.objects.create(partnership=part, name="Riverside Council"),
         group=Group.objects.create(partnership=part, name="Chief Officers Group"),
         membership=Membership.objects.get(person=cast.lead, partnership=part),
+        period=update.period,
+        update=update,
+        comment=Comment.objects.create(
+            partnership=part, action=action, author=cast.board, body="Why is this amber?"
+        ),
+        evidence=Evidence.objects.create(
+            partnership=part,
+            update=update,
+            title="Workshop notes",
+            url="https://example.org/notes",
+            added_by=cast.lead,
+        ),
     )
 
 
@@ -206,6 +225,18 @@ EXPECTED: dict[str, Row] = {
     # Milestones: plan owners, and the action's lead (the sample action is cast.lead's).
     "plans:milestone-create":     Row(at(action_pk="action"), owner_and_action_lead()),
     "plans:milestone-edit":       Row(at(pk="milestone"), owner_and_action_lead()),
+    # Progress cycle: updates and their history.
+    # (end of updates rows)
+    # Progress cycle: reporting periods.
+    # (end of periods rows)
+    # Progress cycle: evidence.
+    # (end of evidence rows)
+    # Progress cycle: challenge comments.
+    # (end of comments rows)
+    # Progress cycle: the plan owner's overview.
+    # (end of overview rows)
+    # Progress cycle: reminders and the person's own settings.
+    # (end of reminders rows)
 }
 # fmt: on
 

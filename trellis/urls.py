@@ -9,6 +9,7 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("", include("trellis.accounts.urls")),
     path("", include("trellis.plans.urls")),
+    path("", include("trellis.progress.urls")),
 ]
 
 handler400 = "trellis.views.bad_request"

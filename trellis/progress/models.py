@@ -114,3 +114,77 @@ class UpdateRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.update_id} v{self.version}"
+
+
+class Evidence(models.Model):
+    """A link or a file supporting an update. Files live outside the static root under a
+    random name and are only ever served as a download to people allowed to see them."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    update = models.ForeignKey(ProgressUpdate, on_delete=models.CASCADE, related_name="evidence")
+    title = models.CharField(_("title"), max_length=200)
+    url = models.URLField(_("link"), blank=True)
+    stored_name = models.CharField(max_length=64, blank=True)  # a UUID; never the user's name
+    file_name = models.CharField(max_length=200, blank=True)  # cleaned, for the download
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    restricted_to = models.ManyToManyField(Group, blank=True, related_name="+")
+    added_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Comment(Versioned):
+    """Challenge: a comment on an action (optionally on one of its updates). Edits are kept
+    as revisions, never silent."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="comments")
+    update = models.ForeignKey(
+        ProgressUpdate, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("comment"))
+    edited = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class CommentRevision(models.Model):
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField()
+    by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.comment_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ReminderSent(models.Model):
+    """One reminder e-mail item sent to a person. An item is sent again only when its
+    reason changes (for example from 'due soon' to 'overdue') or the resend interval
+    passes."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)  # what the reminder is about, e.g. "update:12:34"
+    reason = models.CharField(max_length=40)  # e.g. "due-soon", "overdue", "missing"
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "key"])]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.reason}"

@@ -1,0 +1,1 @@
+"""Views of the progress cycle, one module per feature, each with its `urlpatterns`."""

@@ -1,0 +1,5 @@
+"""Pages for overview (to be written)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Pages for periods (to be written)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
@@ -36,6 +37,7 @@ from trellis.plans.models import (
     Plan,
     QualityIndicator,
 )
+from trellis.progress.evidence import evidence_add
 from trellis.progress.models import Comment, Evidence, ProgressUpdate, ReportingPeriod
 
 ROLES = ("anonymous", "admin", "owner", "lead", "analyst", "board", "inspector", "outsider")
@@ -69,6 +71,7 @@ class World:
     update: ProgressUpdate  # the sample action's draft for that period
     comment: Comment  # by the board member, on the sample action
     evidence: Evidence  # a link on the sample update
+    evidence_file: Evidence  # a PDF on the sample update, stored under a tmp MEDIA_ROOT
 
     @property
     def slug(self) -> str:
@@ -76,7 +79,8 @@ class World:
 
 
 @pytest.fixture
-def world(cast: Cast) -> World:
+def world(cast: Cast, settings: Any, tmp_path: Any) -> World:
+    settings.MEDIA_ROOT = tmp_path  # evidence files are written here
     part = cast.partnership
     action = Action.objects.filter(partnership=part, lead=cast.lead)[0]
     inspection = Inspection.objects.get(plans=cast.plan)
@@ -111,6 +115,12 @@ def world(cast: Cast) -> World:
             title="Workshop notes",
             url="https://example.org/notes",
             added_by=cast.lead,
+        ),
+        evidence_file=evidence_add(
+            membership=Membership.objects.get(person=cast.lead, partnership=part),
+            update=update,
+            title="Minutes",
+            upload=SimpleUploadedFile("minutes.pdf", b"%PDF-1.4\n%%EOF\n"),
         ),
     )
 
@@ -216,6 +226,7 @@ EXPECTED: dict[str, Row] = {
     # The plan: plan owners.
     "plans:plan-create":          Row(at(), owner_only()),
     "plans:plan-edit":            Row(at(pk="plan"), owner_only()),
+    "plans:plan-turn":            Row(at(pk="plan"), owner_only()),
     "plans:outcome-create":       Row(at(plan_pk="plan"), owner_only()),
     "plans:outcome-edit":         Row(at(pk="outcome"), owner_only()),
     "plans:driver-create":        Row(at(outcome_pk="outcome"), owner_only()),
@@ -226,16 +237,37 @@ EXPECTED: dict[str, Row] = {
     "plans:milestone-create":     Row(at(action_pk="action"), owner_and_action_lead()),
     "plans:milestone-edit":       Row(at(pk="milestone"), owner_and_action_lead()),
     # Progress cycle: updates and their history.
+    "progress:update-write":      Row(at(action_pk="action", period_pk="period"),
+                                      owner_and_action_lead()),
+    "progress:update-detail":     Row(at(pk="update"), everyone()),
+    "progress:update-history":    Row(at(pk="update"), everyone()),
+    "progress:update-accept":     Row(at(pk="update"), public(405)),  # POST only
+    "progress:update-return":     Row(at(pk="update"), public(405)),  # POST only
     # (end of updates rows)
     # Progress cycle: reporting periods.
+    "progress:period-list":       Row(at(plan_pk="plan"), everyone()),
+    "progress:period-close":      Row(at(pk="period"), owner_only()),
+    "progress:period-reopen":     Row(at(pk="period"), admin_only()),
     # (end of periods rows)
     # Progress cycle: evidence.
+    "progress:evidence-add":      Row(at(update_pk="update"), owner_and_action_lead()),
+    "progress:evidence-download": Row(at(pk="evidence_file"), everyone()),
+    "progress:evidence-delete":   Row(at(pk="evidence"), owner_and_action_lead()),
     # (end of evidence rows)
     # Progress cycle: challenge comments.
+    # Owners and board members comment, the action's lead (cast.lead) replies.
+    "progress:comment-add":       Row(at(action_pk="action"),
+                                      members(403, owner=200, board=200, lead=200)),
+    "progress:comment-edit":      Row(at(pk="comment"), members(403, board=200)),  # its author
+    "progress:comment-history":   Row(at(pk="comment"), everyone()),
     # (end of comments rows)
     # Progress cycle: the plan owner's overview.
+    "progress:overview":          Row(at(plan_pk="plan"), everyone(), shows="Progress overview"),
+    "progress:overview-csv":      Row(at(plan_pk="plan"), everyone()),
     # (end of overview rows)
     # Progress cycle: reminders and the person's own settings.
+    # Not under /p/<slug>/: anyone signed in, the outsider too, sees their own settings.
+    "progress:account-settings":  Row(none, {**public(), "anonymous": LOGIN}, shows="Your settings"),  # noqa: E501
     # (end of reminders rows)
 }
 # fmt: on

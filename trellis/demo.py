@@ -17,6 +17,7 @@ from django.db import transaction
 
 from trellis.accounts.models import Agency, Group, Membership, Nation, Partnership, Person, Role
 from trellis.audit.services import audit_append
+from trellis.demo_updates import build_updates
 from trellis.plans.models import (
     Action,
     Driver,
@@ -84,6 +85,15 @@ GROUPS: tuple[tuple[str, str, str], ...] = (
     ("Child Protection Committee", "CPC", "moira.ferguson"),
     ("Corporate Parenting Improvement Group", "CPIG", Role.LEAD),
 )
+
+# Who sits on each group (by short name), chairs included: restricted updates are read by
+# a group's members, so the police detail restricted to the CPC reaches the CPC.
+GROUP_MEMBERS: dict[str, tuple[str, ...]] = {
+    "COG": (Role.BOARD, "martin.kerr", "david.ritchie", Role.OWNER, "iain.drummond"),
+    "ICS Board": (Role.OWNER, Role.ADMIN, "david.ritchie", "shona.mckenzie", "nadia.hussain"),
+    "CPC": ("moira.ferguson", "iain.drummond", Role.OWNER, "anne.lawrie", "euan.barclay"),
+    "CPIG": (Role.LEAD, "anne.lawrie", "shona.mckenzie", "nadia.hussain", Role.ANALYST),
+}
 
 INSPECTION = {
     "regulator": "Care Inspectorate",
@@ -599,6 +609,8 @@ def _build() -> DemoBuild:
     counts = {"people": len(people), "agencies": len(agencies), "groups": len(groups)}
     counts |= {"quality_indicators": len(QUALITY_INDICATORS), "strengths": len(STRENGTHS)}
     counts |= {"areas": len(areas)} | _plan_tree(part, plan, people, areas)
+    by_short_name = {group.short_name: group for group in groups}
+    counts |= build_updates(plan, people, by_short_name, owner=people[str(Role.OWNER)])
     audit_append(
         actor=None,
         verb="demo.build",
@@ -648,12 +660,15 @@ def _people(part: Partnership, agencies: dict[str, Agency]) -> dict[str, Person]
 
 
 def _groups(part: Partnership, people: dict[str, Person]) -> list[Group]:
-    return [
+    groups = [
         Group.objects.create(
             partnership=part, name=name, short_name=short, chair=people[str(chair)]
         )
         for name, short, chair in GROUPS
     ]
+    for group in groups:
+        group.members.set([people[str(key)] for key in GROUP_MEMBERS[group.short_name]])
+    return groups
 
 
 def _inspection(part: Partnership) -> Inspection:

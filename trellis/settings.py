@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "trellis.audit",
     "trellis.accounts",
     "trellis.plans",
@@ -73,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "trellis.progress.drafts.KeepWorkMiddleware",  # wraps the session limit's sign-out
     "trellis.accounts.middleware.SessionLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -170,9 +173,21 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Uploads: nothing in this issue accepts files; keep request bodies small.
+# Uploads: small form bodies, one file a request, and files (evidence) stopped while they
+# arrive once past TRELLIS_UPLOAD_MAX_BYTES. The proxy's client_max_body_size caps the rest.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 1
+TRELLIS_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "trellis.progress.evidence.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Every uploaded file passes this scanner; it fails closed. The default finds only the
+# EICAR test string: point it at a clamd-backed scanner in production.
+TRELLIS_UPLOAD_SCANNER = env_str(
+    "TRELLIS_UPLOAD_SCANNER", "trellis.progress.evidence.signature_scan"
+)
 
 # E-mail: the console in development, SMTP from the environment in production.
 if PRODUCTION or env_str("EMAIL_HOST", ""):
@@ -188,6 +203,13 @@ else:
 TRELLIS_BASE_URL = env_str("TRELLIS_BASE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Trellis <no-reply@trellis.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Background work: tasks queued in the database, run by `trellis worker`, which also runs
+# the daily reminders (`trellis reminders send`) at TRELLIS_REMINDER_HOUR, local time.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+TRELLIS_REMINDER_HOUR = env_int("TRELLIS_REMINDER_HOUR", 7)
+# A reminder item already sent is sent again only when its reason changes or after this.
+TRELLIS_REMINDER_RESEND_DAYS = env_int("TRELLIS_REMINDER_RESEND_DAYS", 7)
 
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", _("English"))]

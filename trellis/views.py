@@ -62,9 +62,10 @@ def form_page(
     back_url: str,
     success_url: Callable[[Any], str] | None = None,
     context: dict[str, Any] | None = None,
+    template: str = "form.html",
 ) -> HttpResponse:
     """The create/edit flow every form page shares. `make_form(data, instance)` builds the
-    form.
+    form; `template` may extend form.html's layout with more to read.
 
     A stale version re-shows the person's own input with who changed the record and when;
     a rule broken in the service shows in the error summary; nothing is saved on error.
@@ -91,7 +92,7 @@ def form_page(
     status = 409 if conflict else (400 if form.is_bound and form.errors else 200)
     return render(
         request,
-        "form.html",
+        template,
         {
             "form": form,
             "title": title,

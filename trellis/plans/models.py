@@ -108,6 +108,15 @@ class Plan(Versioned):
     due_working_days = models.PositiveSmallIntegerField(
         _("updates due, working days after a period ends"), default=10
     )
+    # The plan this one continues after the annual turn (trellis.plans.turn).
+    predecessor = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="successors",
+        verbose_name=_("carried forward from"),
+    )
 
     class Meta:
         ordering = ["-starts", "title"]
@@ -202,6 +211,14 @@ class Action(Versioned):
         _("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
     )
     latest_progress = models.TextField(_("latest progress"), blank=True)
+    carried_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="carried_to",
+        verbose_name=_("carried forward from"),
+    )
 
     class Meta:
         ordering = ["position", "id"]
@@ -218,6 +235,14 @@ class Milestone(Versioned):
     title = models.CharField(_("deliverable"), max_length=300)
     due = models.DateField(_("due date"))
     done = models.DateField(_("done date"), null=True, blank=True)
+    carried_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="carried_to",
+        verbose_name=_("carried forward from"),
+    )
 
     class Meta:
         ordering = ["due", "id"]

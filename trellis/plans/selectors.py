@@ -11,6 +11,8 @@ from django.db.models import Model, Prefetch, Q, QuerySet
 from trellis.accounts.models import Membership, Partnership, Person
 from trellis.errors import NotFound
 from trellis.plans.models import Action, Driver, Finding, Inspection, Milestone, Outcome, Plan
+from trellis.progress.comments import comments_prefetch
+from trellis.progress.models import ProgressUpdate, UpdateState
 
 M = TypeVar("M", bound=Model)
 
@@ -23,27 +25,49 @@ def get_scoped(model: type[M], partnership: Partnership, pk: int) -> M:
     return obj
 
 
-def _actions_prefetch() -> Prefetch:
+def _actions_prefetch(*extra: Prefetch) -> Prefetch:
     return Prefetch(
         "actions",
-        queryset=Action.objects.select_related("lead").prefetch_related("deputies", "milestones"),
+        queryset=Action.objects.select_related("lead").prefetch_related(
+            "deputies", "milestones", *extra
+        ),
+    )
+
+
+def _reported_updates_prefetch() -> Prefetch:
+    """Each action's submitted and accepted updates, newest period first, as
+    `action.reported_updates` (the plan table's latest progress)."""
+    return Prefetch(
+        "updates",
+        queryset=ProgressUpdate.objects.filter(
+            state__in=[UpdateState.SUBMITTED, UpdateState.ACCEPTED]
+        )
+        .select_related("period")
+        .prefetch_related("restricted_to")
+        .order_by("-period__starts"),
+        to_attr="reported_updates",
     )
 
 
 def plan_tree(partnership: Partnership, pk: int) -> Plan:
-    """The plan with its outcomes, drivers, actions, leads and milestones: five queries."""
+    """The plan with its outcomes, drivers, actions, leads and milestones, each action's
+    reported updates, and the plans it continues and is continued in: eight queries."""
     plan = (
         Plan.objects.filter(partnership=partnership, pk=pk)
+        .select_related("predecessor")
         .prefetch_related(
+            "successors",
             Prefetch(
                 "outcomes",
                 queryset=Outcome.objects.prefetch_related(
                     Prefetch(
                         "drivers",
-                        queryset=Driver.objects.prefetch_related(_actions_prefetch()),
+                        queryset=Driver.objects.prefetch_related(
+                            _actions_prefetch(_reported_updates_prefetch())
+                        ),
                     )
                 ),
-            )
+            ),
         )
         .first()
     )
@@ -74,8 +98,16 @@ def outcome_tree(partnership: Partnership, pk: int) -> Outcome:
 def action_detail(partnership: Partnership, pk: int) -> Action:
     action = (
         Action.objects.filter(partnership=partnership, pk=pk)
-        .select_related("driver__outcome__plan", "lead", "updated_by")
-        .prefetch_related("deputies", "milestones", "driver__areas_for_improvement")
+        .select_related(
+            "driver__outcome__plan", "lead", "updated_by", "carried_from__driver__outcome__plan"
+        )
+        .prefetch_related(
+            "deputies",
+            "milestones",
+            "driver__areas_for_improvement",
+            Prefetch("carried_to", queryset=Action.objects.select_related("driver__outcome__plan")),
+            comments_prefetch(partnership.pk),  # the challenge thread, in two queries
+        )
         .first()
     )
     if action is None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from trellis.plans import views
+from trellis.plans import views, views_turn
 
 app_name = "plans"
 
@@ -29,6 +29,7 @@ urlpatterns = [
     path(P + "plans/new/", views.plan_create, name="plan-create"),
     path(P + "plans/<int:pk>/", views.plan_detail, name="plan-detail"),
     path(P + "plans/<int:pk>/edit/", views.plan_edit, name="plan-edit"),
+    path(P + "plans/<int:pk>/turn/", views_turn.plan_turn, name="plan-turn"),
     path(P + "plans/<int:plan_pk>/outcomes/new/", views.outcome_create, name="outcome-create"),
     path(P + "outcomes/<int:pk>/", views.outcome_detail, name="outcome-detail"),
     path(P + "outcomes/<int:pk>/edit/", views.outcome_edit, name="outcome-edit"),

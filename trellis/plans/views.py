@@ -24,6 +24,7 @@ from trellis.plans.models import (
     QualityIndicator,
 )
 from trellis.plans.services import plan_item_create, plan_item_update
+from trellis.progress.overview import actions_due
 from trellis.views import form_page, partnership_view
 
 FORM_METHODS = ["GET", "POST"]
@@ -77,7 +78,10 @@ def partnership_home(request: HttpRequest) -> HttpResponse:
 @partnership_view()
 def my_actions(request: HttpRequest) -> HttpResponse:
     actions = list(selectors.my_actions(request.membership))  # type: ignore[attr-defined]
-    return render(request, "plans/my_actions.html", {"actions": actions})
+    # What is due from them: each action's update for its plan's current period.
+    due = actions_due(actions)
+    rows = [(action, due.get(action.pk)) for action in actions]
+    return render(request, "plans/my_actions.html", {"actions": actions, "rows": rows})
 
 
 # Inspections

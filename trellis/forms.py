@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 
+from trellis.errors import Invalid
+
 _CLASSES = {
     forms.Textarea: "govuk-textarea",
     forms.Select: "govuk-select",
@@ -79,3 +81,13 @@ class VersionedForm(GovukFormMixin, forms.ModelForm):
         plain = {n: self.cleaned_data[n] for n in names if n not in m2m_names}
         m2m = {n: list(self.cleaned_data[n]) for n in names if n in m2m_names}
         return plain, m2m
+
+
+def show_invalid(form: forms.BaseForm, exc: Invalid) -> None:
+    """Put a service's Invalid on the form: each field's errors beside it, and the message
+    at the top when the service named no field, so no refusal goes unexplained."""
+    for field, messages in exc.errors.items():
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)
+    if not exc.errors:
+        form.add_error(None, exc.message)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from trellis.accounts.models import Membership
 from trellis.accounts.policy import Perm, membership_for, require
 from trellis.errors import Conflict, Invalid
-from trellis.forms import VersionedForm
+from trellis.forms import VersionedForm, show_invalid
 from trellis.http import current_request_id
 
 logger = logging.getLogger("trellis.views")
@@ -82,11 +82,7 @@ def form_page(
             form = make_form(data, exc.current)
             form.is_valid()
         except Invalid as exc:
-            for field, messages in exc.errors.items():
-                for message in messages:
-                    form.add_error(field if field in form.fields else None, message)
-            if not exc.errors:
-                form.add_error(None, exc.message)
+            show_invalid(form, exc)
         else:
             return HttpResponseRedirect(success_url(obj) if success_url else back_url)
     status = 409 if conflict else (400 if form.is_bound and form.errors else 200)

@@ -24,6 +24,7 @@ from trellis.accounts.middleware import SIGNED_IN_AT
 from trellis.accounts.models import Agency, Group, Membership, Person
 from trellis.accounts.policy import Perm
 from trellis.errors import Invalid, NotFound
+from trellis.forms import show_invalid
 from trellis.plans.selectors import get_scoped, members_of
 from trellis.views import form_page, partnership_view
 
@@ -145,9 +146,7 @@ def person_invite(request: HttpRequest) -> HttpResponse:
                 **form.cleaned_data,
             )
         except Invalid as exc:
-            for field, errors in exc.errors.items():
-                for error in errors:
-                    form.add_error(field, error)
+            show_invalid(form, exc)
         else:
             messages.success(request, _("Invitation sent."))
             return redirect(_people_url(request))
@@ -218,9 +217,7 @@ def person_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
                 successor=form.cleaned_data["successor"],
             )
         except Invalid as exc:
-            for field, errors in exc.errors.items():
-                for error in errors:
-                    form.add_error(field, error)
+            show_invalid(form, exc)
         else:
             messages.success(request, _("%(count)d actions handed over.") % {"count": count})
             return redirect(_people_url(request))

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from trellis.accounts.models import Group, Membership
 from trellis.errors import Invalid, NotFound
-from trellis.forms import GovukFormMixin
+from trellis.forms import GovukFormMixin, show_invalid
 from trellis.progress.evidence import (
     REFUSALS,
     StoppedUpload,
@@ -122,9 +122,7 @@ def evidence_add_page(request: HttpRequest, update_pk: int) -> HttpResponse:
                 )
             except Invalid as exc:
                 status = exc.status
-                for field, errors in exc.errors.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
+                show_invalid(form, exc)
             else:
                 messages.success(request, _("Evidence added."))
                 return redirect(_back_url(membership, update))

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from trellis.accounts.models import Person
 from trellis.errors import Invalid
-from trellis.forms import GovukFormMixin
+from trellis.forms import GovukFormMixin, show_invalid
 from trellis.progress.reminders import FREQUENCY_CHOICES, person_settings_save
 
 FREQUENCY_HINTS = {
@@ -52,9 +52,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
         try:
             person_settings_save(person=person, **form.cleaned_data)
         except Invalid as exc:
-            for field, errors in exc.errors.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            show_invalid(form, exc)
         else:
             messages.success(request, _("Your settings have been saved."))
             return redirect("progress:account-settings")

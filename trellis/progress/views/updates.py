@@ -18,6 +18,7 @@ from trellis.accounts.models import Membership
 from trellis.accounts.policy import Perm, can, is_lead_or_deputy, require
 from trellis.core.textdiff import word_diff
 from trellis.errors import Conflict, Invalid, NotFound
+from trellis.forms import show_invalid
 from trellis.plans.models import Action
 from trellis.progress.drafts import keeps_work, take_kept_work
 from trellis.progress.forms import ReturnForm, UpdateForm
@@ -247,11 +248,7 @@ def update_return_view(request: HttpRequest, pk: int) -> HttpResponse:
             fresh = _update(membership, pk)
             return _detail(request, fresh, return_form=form, conflict=exc, status=409)
         except Invalid as exc:
-            for field, errors in exc.errors.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
-            if not exc.errors:
-                form.add_error(None, exc.message)
+            show_invalid(form, exc)
         else:
             messages.success(request, _("Update returned to its lead."))
             return redirect(_url(membership, "progress:update-detail", update.pk))

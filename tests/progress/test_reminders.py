@@ -98,13 +98,16 @@ def test_a_lead_gets_one_digest_listing_due_soon_and_overdue_updates_and_milesto
     assert digest.subject == "Trellis: 8 progress items need you (6 overdue)"
 
 
-def test_each_item_links_to_the_page_of_its_action(plot: Plot) -> None:
+def test_update_items_link_to_the_update_form_and_milestones_to_their_action(plot: Plot) -> None:
     send_at(FRIDAY)
     [digest] = mail_to(plot.lead)
+    base = f"http://127.0.0.1:8000/p/{plot.partnership.slug}/actions/"
+    periods = list(plot.plan.periods.all()[:2])
     for action in plot.actions:
-        assert f"http://127.0.0.1:8000/p/{plot.partnership.slug}/actions/{action.pk}/" in (
-            digest.body
-        )
+        for period in periods:
+            assert f"{base}{action.pk}/periods/{period.pk}/update/" in digest.body
+    for milestone in Milestone.objects.filter(action__in=plot.actions):
+        assert f"{base}{milestone.action_id}/\n" in digest.body
 
 
 def test_the_digest_is_plain_text_with_dates_in_words(plot: Plot) -> None:

@@ -124,6 +124,14 @@ def _action_url(action: Action) -> str:
     )
 
 
+def _update_url(action: Action, period: ReportingPeriod) -> str:
+    """The page on which the lead writes this update: the one place to act on the reminder."""
+    return settings.TRELLIS_BASE_URL + reverse(
+        "progress:update-write",
+        kwargs={"slug": action.partnership.slug, "action_pk": action.pk, "period_pk": period.pk},
+    )
+
+
 def _plan_url(partnership: Partnership, plan_id: int) -> str:
     return settings.TRELLIS_BASE_URL + reverse(
         "plans:plan-detail", kwargs={"slug": partnership.slug, "pk": plan_id}
@@ -213,7 +221,11 @@ def _action_items(action: Action, scope: _Scope, today: dt.date) -> list[Item]:
             }
             key = f"update:{action.pk}:{period.pk}"
             state_label = str(STATE_LABELS[state])
-            items.append(Item(key, reason, title, where, period.due, url, state_label))
+            items.append(
+                Item(
+                    key, reason, title, where, period.due, _update_url(action, period), state_label
+                )
+            )
     for milestone in scope.milestones.get(action.pk, []):
         reason = OVERDUE if milestone.due < today else DUE_SOON
         title = _("Milestone: %(milestone)s (%(action)s)") % {

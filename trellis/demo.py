@@ -154,7 +154,7 @@ def _d(text: str) -> dt.date:
 
 # The plan as a tree: outcomes -> drivers -> actions -> milestones. People are named by role
 # or e-mail local part (looked up as plain strings: a Role hashes unlike its value);
-# milestones are (title, due, done or "").
+# milestones are (title, due, done or ""[, revised due, reason]).
 OUTCOMES: tuple[dict[str, Any], ...] = (
     {
         "title": "Children who need protection are recognised and responded to quickly and well, "
@@ -362,7 +362,15 @@ OUTCOMES: tuple[dict[str, Any], ...] = (
                         "status": IN_PROGRESS,
                         "latest_progress": "Sep 2020: CSW – 58 of 64 plans reviewed (91%); the "
                         "other 6 booked for October.",
-                        "milestones": (("All short-break plans reviewed", "2020-09-30", ""),),
+                        "milestones": (
+                            (
+                                "All short-break plans reviewed",
+                                "2020-06-30",
+                                "",
+                                "2020-09-30",
+                                "Reviews paused while respite services were closed",
+                            ),
+                        ),
                     },
                 ),
             },
@@ -762,12 +770,14 @@ def _action(
     )
     action.deputies.set([people[str(key)] for key in row.get("deputies", ())])
     milestones = row.get("milestones", ())
-    for title, due, done in milestones:
+    for title, due, done, *revision in milestones:
         Milestone.objects.create(
             partnership=part,
             action=action,
             title=title,
             due=_d(due),
             done=_d(done) if done else None,
+            revised_due=_d(revision[0]) if revision else None,
+            revision_reason=revision[1] if revision else "",
         )
     return len(milestones)

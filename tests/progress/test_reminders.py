@@ -279,6 +279,20 @@ def test_completed_actions_and_done_milestones_are_not_chased(plot: Plot) -> Non
     }
 
 
+def test_milestones_are_chased_by_their_revised_due_date(plot: Plot) -> None:
+    later, sooner = Milestone.objects.filter(action__in=plot.actions).order_by("id")[:2]
+    Milestone.objects.filter(pk=later.pk).update(
+        revised_due=dt.date(2020, 9, 30), revision_reason="New system late"
+    )
+    Milestone.objects.filter(pk=sooner.pk).update(
+        due=dt.date(2020, 9, 30), revised_due=dt.date(2020, 4, 14), revision_reason="Sooner"
+    )
+    send_at(FRIDAY)
+    keys_told = {key for key, _ in told(plot.lead)}
+    assert f"milestone:{later.pk}" not in keys_told
+    assert (f"milestone:{sooner.pk}", "due-soon") in told(plot.lead)
+
+
 def test_deactivated_people_get_nothing(plot: Plot) -> None:
     Person.objects.filter(pk=plot.lead.pk).update(is_active=False)
     Membership.objects.filter(person=plot.deputy).update(is_active=False)

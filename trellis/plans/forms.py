@@ -142,5 +142,10 @@ class ActionForm(VersionedForm):
 class MilestoneForm(VersionedForm):
     class Meta:
         model = Milestone
-        fields = ["title", "due", "done"]
-        widgets = {"due": DateInput(), "done": DateInput()}
+        fields = ["title", "due", "done", "revised_due", "revision_reason"]
+        widgets = {
+            "due": DateInput(),
+            "done": DateInput(),
+            "revised_due": DateInput(),
+            "revision_reason": forms.TextInput(),
+        }

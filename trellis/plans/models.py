@@ -235,6 +235,9 @@ class Milestone(Versioned):
     title = models.CharField(_("deliverable"), max_length=300)
     due = models.DateField(_("due date"))
     done = models.DateField(_("done date"), null=True, blank=True)
+    # The original due date stays what was promised; a revision says when and why it moved.
+    revised_due = models.DateField(_("revised due date"), null=True, blank=True)
+    revision_reason = models.TextField(_("reason for the revised date"), blank=True)
     carried_from = models.ForeignKey(
         "self",
         null=True,
@@ -246,6 +249,18 @@ class Milestone(Versioned):
 
     class Meta:
         ordering = ["due", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(revised_due__isnull=True) | ~models.Q(revision_reason=""),
+                name="milestone_revision_has_reason",
+                violation_error_message=_("Say why the due date was revised."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def current_due(self) -> dt.date:
+        """The date the milestone is now expected: the revised date when there is one."""
+        return self.revised_due or self.due

@@ -3,9 +3,12 @@ transaction, refuses a stale version and leaves one audit entry (trellis.writes)
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from trellis.accounts.models import Membership
 from trellis.accounts.policy import Perm, require
@@ -77,6 +80,34 @@ def plan_item_update(
         )
         _after_write(obj)
     return obj
+
+
+def milestone_progress(
+    milestone: Milestone,
+    *,
+    membership: Membership,
+    expected_version: int,
+    done: dt.date | None,
+    revised_due: dt.date | None,
+    reason: str = "",
+) -> Milestone:
+    """Record a milestone as delivered, or move its due date with a reason. The original
+    due date is never changed here: it stays what the plan promised."""
+    errors: dict[str, list[str]] = {}
+    if done and done > timezone.localdate():
+        errors["done"] = [_("A milestone cannot be done on a future date.")]
+    reason = reason.strip()
+    if revised_due and revised_due != milestone.revised_due and not reason:
+        errors["revision_reason"] = [_("Say why the due date was revised.")]
+    if errors:
+        raise Invalid(next(iter(errors.values()))[0], errors)
+    fields: dict[str, Any] = {"done": done, "revised_due": revised_due}
+    fields["revision_reason"] = (reason or milestone.revision_reason) if revised_due else ""
+    if all(getattr(milestone, k) == v for k, v in fields.items()):
+        return milestone
+    return plan_item_update(
+        milestone, membership=membership, expected_version=expected_version, fields=fields
+    )
 
 
 def _after_write(obj: Versioned) -> None:

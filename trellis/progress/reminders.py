@@ -22,6 +22,7 @@ from typing import cast
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -179,8 +180,9 @@ def _scope(today: dt.date, partnership: Partnership | None) -> _Scope:
         period__in=[p for ps in periods.values() for p in ps]
     ).values_list("action_id", "period_id", "state")
     milestones: dict[int, list[Milestone]] = defaultdict(list)
-    for milestone in Milestone.objects.filter(
-        action__in=actions, done__isnull=True, due__lte=horizon
+    open_milestones = Milestone.objects.annotate(current=Coalesce("revised_due", "due"))
+    for milestone in open_milestones.filter(
+        action__in=actions, done__isnull=True, current__lte=horizon
     ):
         milestones[milestone.action_id].append(milestone)
     members = Membership.objects.filter(
@@ -227,12 +229,14 @@ def _action_items(action: Action, scope: _Scope, today: dt.date) -> list[Item]:
                 )
             )
     for milestone in scope.milestones.get(action.pk, []):
-        reason = OVERDUE if milestone.due < today else DUE_SOON
+        reason = OVERDUE if milestone.current_due < today else DUE_SOON
         title = _("Milestone: %(milestone)s (%(action)s)") % {
             "milestone": milestone.title,
             "action": action.title,
         }
-        items.append(Item(f"milestone:{milestone.pk}", reason, title, where, milestone.due, url))
+        items.append(
+            Item(f"milestone:{milestone.pk}", reason, title, where, milestone.current_due, url)
+        )
     return items
 
 

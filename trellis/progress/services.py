@@ -5,6 +5,7 @@ closed period, kept as a revision and audited."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import holidays
@@ -12,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from trellis.accounts.models import Membership
+from trellis.accounts.models import Group, Membership
 from trellis.accounts.policy import Perm, is_lead_or_deputy, require
 from trellis.audit.services import audit_append
 from trellis.core.periods import PeriodKind, periods_between
@@ -123,9 +124,12 @@ def update_save(
     period: ReportingPeriod,
     rag: str,
     narrative: str,
+    restricted_to: Iterable[Group] | None = None,
     expected_version: int | None = None,
 ) -> ProgressUpdate:
-    """Write the draft of an action's update for a period (creating it the first time)."""
+    """Write the draft of an action's update for a period (creating it the first time).
+    `restricted_to` names the groups that alone (with the action's lead, deputies and plan
+    owners) may read it; None leaves the restriction as it was."""
     if action.partnership_id != membership.partnership_id or period.plan_id != (
         action.driver.outcome.plan_id
     ):
@@ -138,6 +142,11 @@ def update_save(
         raise Invalid(
             _("Say what progress was made."), {"narrative": [_("Say what progress was made.")]}
         )
+    groups = None if restricted_to is None else list(restricted_to)
+    if groups and any(g.partnership_id != membership.partnership_id for g in groups):
+        message = _("Choose groups of this partnership.")
+        raise Invalid(message, {"restricted_to": [message]})
+    m2m = None if groups is None else {"restricted_to": groups}
     person = membership.person
     with transaction.atomic():
         existing = ProgressUpdate.objects.filter(action=action, period=period).first()
@@ -162,6 +171,7 @@ def update_save(
                 partnership=action.partnership,
                 action=action,
                 period=period,
+                m2m=m2m,
                 **fields,
             )
         else:
@@ -170,6 +180,7 @@ def update_save(
                 actor=person,
                 verb="update.save",
                 expected_version=existing.version if expected_version is None else expected_version,
+                m2m=m2m,
                 **fields,
             )
         _revision(update, person)

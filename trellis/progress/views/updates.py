@@ -14,12 +14,13 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from trellis.accounts.models import Membership
+from trellis.accounts.models import Group, Membership
 from trellis.accounts.policy import Perm, can, is_lead_or_deputy, require
 from trellis.core.textdiff import word_diff
 from trellis.errors import Conflict, Invalid, NotFound
 from trellis.forms import show_invalid
-from trellis.plans.models import Action
+from trellis.plans.models import Action, Milestone
+from trellis.plans.services import milestone_progress
 from trellis.progress.drafts import keeps_work, take_kept_work
 from trellis.progress.forms import ReturnForm, UpdateForm
 from trellis.progress.models import (
@@ -103,9 +104,14 @@ def _last_period_update(
 # Write an update
 
 
-def _make_form(kept: dict[str, str] | None) -> Any:
+def _make_form(membership: Membership, action: Action, kept: dict[str, str] | None) -> Any:
     def make(data: Any, instance: ProgressUpdate | None) -> UpdateForm:
-        form = UpdateForm(data, instance=instance)
+        form = UpdateForm(
+            data,
+            instance=instance,
+            groups=Group.objects.filter(partnership_id=membership.partnership_id),
+            milestones=list(action.milestones.all()),
+        )
         if data is None and kept:
             form.initial.update({k: v for k, v in kept.items() if k in KEPT_FIELDS})
         return form
@@ -125,8 +131,11 @@ def _saver(request: HttpRequest, action: Action, period: ReportingPeriod) -> Any
                 period=period,
                 rag=form.cleaned_data["rag"],
                 narrative=form.cleaned_data["narrative"],
+                restricted_to=form.cleaned_data["restricted_to"],
                 expected_version=form.expected_version(),
             )
+            for milestone, change in form.milestone_changes():
+                _record_milestone(membership, milestone, change)
             if submitting:
                 update = update_submit(
                     membership=membership, update=update, expected_version=update.version
@@ -135,6 +144,15 @@ def _saver(request: HttpRequest, action: Action, period: ReportingPeriod) -> Any
         return update
 
     return save
+
+
+def _record_milestone(membership: Membership, milestone: Milestone, change: dict[str, Any]) -> None:
+    """The milestone's part of the form; a refusal names the form's own fields."""
+    try:
+        milestone_progress(milestone, membership=membership, **change)
+    except Invalid as exc:
+        fields = {f"m{milestone.pk}-{name}": errors for name, errors in exc.errors.items()}
+        raise Invalid(exc.message, fields) from exc
 
 
 @keeps_work(*KEPT_FIELDS)
@@ -168,7 +186,7 @@ def update_write(request: HttpRequest, action_pk: int, period_pk: int) -> HttpRe
     kept = take_kept_work(request) if request.method == "GET" else None
     return form_page(
         request,
-        make_form=_make_form(kept),
+        make_form=_make_form(membership, action, kept),
         instance=update,
         save=_saver(request, action, period),
         title=title,

@@ -9,10 +9,9 @@ from typing import Any
 from django.db import transaction
 
 from trellis.commands import TrellisCommand, acting_member, add_actor_arguments
-from trellis.errors import Invalid
 from trellis.plans.models import Milestone
 from trellis.plans.selectors import get_scoped
-from trellis.plans.services import plan_item_update
+from trellis.plans.services import milestone_progress
 
 
 class Command(TrellisCommand):
@@ -40,11 +39,13 @@ class Command(TrellisCommand):
         member = acting_member(actor, partnership)
         target = get_scoped(Milestone, member.partnership, milestone)
         done = date or dt.date.today()
-        if done > dt.date.today():
-            raise Invalid("A milestone cannot be done on a future date.")
         with transaction.atomic():
-            plan_item_update(
-                target, membership=member, expected_version=target.version, fields={"done": done}
+            milestone_progress(
+                target,
+                membership=member,
+                expected_version=target.version,
+                done=done,
+                revised_due=target.revised_due,
             )
             if dry_run:
                 transaction.set_rollback(True)

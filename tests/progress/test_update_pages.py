@@ -334,6 +334,21 @@ def test_a_returned_update_shows_why(page: Page) -> None:
     assert "Add the attendance figures" in text_of(response)
 
 
+def test_a_resubmitted_update_does_not_claim_to_be_reviewed_until_it_is(page: Page) -> None:
+    update = factories.update(page.action, state="returned", period_index=1)
+    update.return_reason = "Add the attendance figures"
+    update.reviewed_by = page.cast.owner
+    update.save()
+    url = page.url("progress:update-detail", update.pk)
+    assert 'id="update-reviewed"' in signed_in(page.cast.lead).get(url).content.decode()
+
+    update_submit(
+        membership=page.membership(page.cast.lead), update=update, expected_version=update.version
+    )
+
+    assert 'id="update-reviewed"' not in signed_in(page.cast.lead).get(url).content.decode()
+
+
 def test_an_update_of_another_partnership_is_not_found(page: Page) -> None:
     update = factories.update(page.action, period_index=1)
 

@@ -17,6 +17,7 @@ from django.db import transaction
 
 from trellis.accounts.models import Agency, Group, Membership, Nation, Partnership, Person, Role
 from trellis.audit.services import audit_append
+from trellis.demo_measures import build_measures
 from trellis.demo_updates import build_updates
 from trellis.plans.models import (
     Action,
@@ -619,6 +620,8 @@ def _build() -> DemoBuild:
     counts |= {"areas": len(areas)} | _plan_tree(part, plan, people, areas)
     by_short_name = {group.short_name: group for group in groups}
     counts |= build_updates(plan, people, by_short_name, owner=people[str(Role.OWNER)])
+    actions = list(Action.objects.filter(driver__outcome__plan=plan))
+    counts |= build_measures(part, actions, analyst=people[str(Role.ANALYST)])
     audit_append(
         actor=None,
         verb="demo.build",

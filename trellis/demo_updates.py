@@ -95,7 +95,7 @@ UPDATES: dict[str, dict[str, Update]] = {
         "Q3 2020": Update(
             G,
             "NHS – 17 of 31 children accommodated this year (55%) had their assessment within "
-            "4 weeks, up from 38% in 2019: the 50% aim for September is met. CSW – "
+            "4 weeks, up from 31% in the year to September 2019: the 50% aim is met. CSW – "
             "notification to the LAC nursing team now sent on the day a child is accommodated.",
             story="submitted",
         ),
@@ -403,7 +403,7 @@ def build_updates(
     actions = list(Action.objects.filter(driver__outcome__plan=plan).select_related("lead"))
     written = 0
     for phrase, by_period in UPDATES.items():
-        action = _find(actions, phrase)
+        action = find_action(actions, phrase)
         for label, spec in by_period.items():
             _write(action, periods[label], spec, people, groups, owner)
             written += 1
@@ -415,7 +415,7 @@ def build_updates(
     return {"periods": len(periods), "updates": written}
 
 
-def _find(actions: list[Action], phrase: str) -> Action:
+def find_action(actions: list[Action], phrase: str) -> Action:
     found = [a for a in actions if phrase.lower() in a.title.lower()]
     if len(found) != 1:
         raise ValueError(f"{len(found)} demo actions match {phrase!r}; want exactly one")

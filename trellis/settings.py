@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "trellis.accounts",
     "trellis.plans",
     "trellis.progress",
+    "trellis.measures",
 ]
 
 MIDDLEWARE = [

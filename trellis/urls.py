@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("trellis.accounts.urls")),
     path("", include("trellis.plans.urls")),
     path("", include("trellis.progress.urls")),
+    path("", include("trellis.measures.urls")),
 ]
 
 handler400 = "trellis.views.bad_request"

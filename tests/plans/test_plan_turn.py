@@ -15,6 +15,7 @@ from tests.conftest import Cast, signed_in
 from trellis.accounts.models import Membership, Person
 from trellis.audit.models import AuditEntry
 from trellis.errors import Conflict, Forbidden, Invalid
+from trellis.measures.models import Measure
 from trellis.plans.models import Action, Driver, Milestone, Outcome, Plan
 from trellis.plans.turn import plan_turn
 from trellis.progress.models import ReportingPeriod
@@ -133,6 +134,26 @@ def test_milestones_not_done_are_carried_with_a_link_back_and_done_ones_stay(
     assert copy.milestones.get().due == open_.due
     assert not Milestone.objects.filter(carried_from=done).exists()
     assert world.in_progress.milestones.count() == 2
+
+
+def test_carried_aims_evidence_the_same_measures_whose_figures_run_on(world: Turn) -> None:
+    measure = Measure.objects.create(
+        partnership=world.cast.partnership,
+        code="IHA",
+        title="Health assessments",
+        kind="count",
+        direction="increase",
+        role="outcome",
+        source="manual",
+    )
+    measure.actions.add(world.in_progress, world.complete)
+
+    world.turn()
+
+    copy = Action.objects.get(carried_from=world.in_progress)
+    assert list(copy.measures.all()) == [measure]
+    assert set(measure.actions.all()) == {world.in_progress, world.complete, copy}
+    assert Measure.objects.count() == 1
 
 
 def test_outcomes_and_drivers_are_copied_only_where_an_action_is_still_open(

@@ -25,6 +25,9 @@ class Perm(StrEnum):
     CLOSE_PERIOD = "close-period"
     REOPEN_PERIOD = "reopen-period"
     CHALLENGE = "challenge"  # comment on an action; its lead and deputies may reply
+    EDIT_MEASURE = "edit-measure"  # define measures, their targets and comparison series
+    # A manual measure's figures and chart notes: also the leads of the aims it evidences.
+    RECORD_OBSERVATION = "record-observation"
 
 
 EVERY_ROLE = frozenset(Role.values)
@@ -39,9 +42,13 @@ _BY_ROLE: dict[Perm, frozenset[str]] = {
     Perm.CLOSE_PERIOD: frozenset({Role.OWNER}),
     Perm.REOPEN_PERIOD: frozenset({Role.ADMIN}),
     Perm.CHALLENGE: frozenset({Role.OWNER, Role.BOARD}),
+    Perm.EDIT_MEASURE: frozenset({Role.OWNER, Role.ANALYST}),
+    Perm.RECORD_OBSERVATION: frozenset({Role.OWNER, Role.ANALYST}),
 }
 # Permissions the action's own lead and deputies hold on that action, whatever their role.
-_LEAD_PERMS = frozenset({Perm.UPDATE_ACTION, Perm.WRITE_UPDATE, Perm.CHALLENGE})
+_LEAD_PERMS = frozenset(
+    {Perm.UPDATE_ACTION, Perm.WRITE_UPDATE, Perm.CHALLENGE, Perm.RECORD_OBSERVATION}
+)
 
 
 def can(membership: Membership | None, perm: Perm, obj: Any = None) -> bool:
@@ -54,7 +61,10 @@ def can(membership: Membership | None, perm: Perm, obj: Any = None) -> bool:
     if membership.has_role(*_BY_ROLE[perm]):
         return True
     if perm in _LEAD_PERMS and obj is not None:
-        return is_lead_or_deputy(membership, obj)
+        if hasattr(obj, "lead_id"):  # an action
+            return is_lead_or_deputy(membership, obj)
+        # a measure: its leads are those of the aims it evidences
+        return any(is_lead_or_deputy(membership, a) for a in obj.actions.all())
     return False
 
 

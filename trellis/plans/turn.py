@@ -2,10 +2,11 @@
 successor, carrying forward what is still open.
 
 Open actions (neither complete nor not applicable) move to the new plan with their leads,
-deputies, measure text and milestones not yet done, each copy pointing back to what it was
-carried from. Completed actions and done milestones stay with the closed plan, which
-remains readable. Outcomes and drivers are copied only where they still hold an open
-action.
+deputies, measure text, measures and milestones not yet done, each copy pointing back to
+what it was carried from (a measure is not copied: the new aim evidences the same measure, so
+its figures and chart run on across the turn). Completed actions and done milestones stay
+with the closed plan, which remains readable. Outcomes and drivers are copied only where
+they still hold an open action.
 """
 
 from __future__ import annotations
@@ -121,7 +122,9 @@ def _open_tree(plan: Plan) -> list[Outcome]:
     actions = (
         Action.objects.exclude(status__in=CLOSED_ACTIONS)
         .prefetch_related(
-            "deputies", Prefetch("milestones", queryset=Milestone.objects.filter(done=None))
+            "deputies",
+            "measures",
+            Prefetch("milestones", queryset=Milestone.objects.filter(done=None)),
         )
         .order_by("position", "id")
     )
@@ -146,6 +149,8 @@ def _carry_forward(old: Plan, new: Plan, actor: Person) -> Carried:
                     action, actor, driver=new_driver, carried_from=action, carried=carried.actions
                 )
                 new_action.deputies.set(action.deputies.all())
+                # The measures are the partnership's: their figures run on into the new plan.
+                new_action.measures.set(action.measures.all())  # type: ignore[attr-defined]
                 for milestone in action.milestones.all():
                     _copy(
                         milestone,

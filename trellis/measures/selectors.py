@@ -1,0 +1,376 @@
+"""Reads of measures: which measures a plan has, and for each one what its figures say —
+the SPC analysis, the status against the trajectory, the verdict and the chart.
+
+`measures_of_plan` fetches everything in a fixed number of queries; `assess` then works
+from the prefetched rows alone, so a board table of any length costs the same."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, cast
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from trellis.accounts.models import Membership, Partnership
+from trellis.core import trajectory
+from trellis.core.series import period_end, period_label
+from trellis.core.spc import SpcError, SpcRequest, SpcResult, analyse
+from trellis.measures.charts.model import Annotation as ChartAnnotation
+from trellis.measures.charts.model import Chart, ChartPoint
+from trellis.measures.charts.model import Comparator as ChartComparator
+from trellis.measures.charts.model import Target as ChartTarget
+from trellis.measures.models import Comparator, Kind, Measure, Observation
+from trellis.plans.models import Action, Plan
+from trellis.progress.models import ProgressUpdate, Rag, UpdateState
+from trellis.progress.selectors import may_see_content
+
+# Below this many values in the latest phase, a verdict would mostly reflect chance: the
+# chart still shows the analysis, but the verdict says there is not enough data (docs/spc.md).
+MIN_VALUES_FOR_VERDICT = 10
+
+
+class Verdict(StrEnum):
+    IMPROVING = "improving"
+    DETERIORATING = "deteriorating"
+    CHANGING = "changing"  # a signal on a measure with no better direction
+    NO_SIGNAL = "no-signal"
+    NOT_ENOUGH_DATA = "not-enough-data"
+
+
+VERDICT_LABELS = {
+    Verdict.IMPROVING: gettext_lazy("Improving"),
+    Verdict.DETERIORATING: gettext_lazy("Deteriorating"),
+    Verdict.CHANGING: gettext_lazy("Changing (no better direction)"),
+    Verdict.NO_SIGNAL: gettext_lazy("No signal"),
+    Verdict.NOT_ENOUGH_DATA: gettext_lazy("Not enough data"),
+}
+STATUS_LABELS = {
+    trajectory.Status.ON_TRACK: gettext_lazy("On track"),
+    trajectory.Status.OFF_TRACK: gettext_lazy("Off track"),
+    trajectory.Status.ACHIEVED: gettext_lazy("Target achieved"),
+    trajectory.Status.NOT_ENOUGH_DATA: gettext_lazy("Not enough data"),
+}
+
+
+def measures_of_partnership(partnership: Partnership) -> QuerySet[Measure]:
+    return Measure.objects.filter(partnership=partnership).prefetch_related(
+        Prefetch("actions", queryset=Action.objects.select_related("driver__outcome")),
+        "actions__deputies",
+        "targets",
+        "annotations",
+        Prefetch("observations", queryset=Observation.objects.order_by("period_ends")),
+        Prefetch("comparators", queryset=Comparator.objects.prefetch_related("values")),
+    )
+
+
+def measures_of_plan(plan: Plan) -> QuerySet[Measure]:
+    """The measures that evidence any of the plan's aims."""
+    return (
+        measures_of_partnership(plan.partnership)
+        .filter(actions__driver__outcome__plan=plan)
+        .distinct()
+    )
+
+
+@dataclass(frozen=True)
+class Assessment:
+    measure: Measure
+    chart: Chart
+    observations: list[Observation | None]  # one per period, None where missing
+    analysis: SpcResult | None  # None when the series cannot be analysed (too short)
+    latest: Observation | None
+    previous: Observation | None
+    status: trajectory.Status
+    verdict: Verdict
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[self.status])
+
+    @property
+    def verdict_label(self) -> str:
+        return str(VERDICT_LABELS[self.verdict])
+
+    @property
+    def trend(self) -> str:
+        """ "up", "down" or "level" since the previous figure; "" with fewer than two."""
+        if self.latest is None or self.previous is None:
+            return ""
+        if self.latest.value is None or self.previous.value is None:
+            return ""
+        change = self.latest.value - self.previous.value
+        return "up" if change > 0 else "down" if change < 0 else "level"
+
+
+def period_ends(observations: list[Observation], frequency: str) -> list[dt.date]:
+    """The last day of every period from the first observation's to the last's."""
+    if not observations:
+        return []
+    ends = [observations[0].period_ends]
+    while ends[-1] < observations[-1].period_ends:
+        ends.append(period_end(ends[-1] + dt.timedelta(days=1), frequency))
+    return ends
+
+
+def periods(observations: list[Observation], frequency: str) -> list[Observation | None]:
+    """Observations laid on every period from the first to the last, None for a gap."""
+    by_end = {o.period_ends: o for o in observations}
+    return [by_end.get(ends) for ends in period_ends(observations, frequency)]
+
+
+def _spc_request(measure: Measure, laid: list[Observation | None]) -> SpcRequest:
+    changes = sorted({a.when for a in measure.annotations.all() if a.process_change})
+    positions: list[int] = []
+    for when in changes:
+        index = next((i for i, o in enumerate(laid, start=1) if o and o.period_ends >= when), None)
+        if index and index >= 2 and index not in positions:
+            positions.append(index)
+    p_chart = measure.chart == "p"
+    values = [(o.numerator if p_chart else o.value) if o is not None else None for o in laid]
+    denominators = [o.denominator if o is not None else None for o in laid]
+    return SpcRequest(
+        chart=cast(Any, measure.chart),
+        values=values,
+        denominators=denominators if p_chart else None,
+        freeze=None,
+        phases=tuple(positions),
+        rules=cast(Any, measure.rules),
+        direction=cast(Any, measure.direction),
+    )
+
+
+def _verdict(
+    measure: Measure, laid: list[Observation | None], request: SpcRequest, result: SpcResult | None
+) -> Verdict:
+    """What the latest phase's figures say, by the measure's better direction."""
+    if result is None:
+        return Verdict.NOT_ENOUGH_DATA
+    starts = request.phases[-1] - 1 if request.phases else 0
+    valued = [i for i in range(starts, len(laid)) if _value(measure, laid[i]) is not None]
+    if len(valued) < MIN_VALUES_FOR_VERDICT:
+        return Verdict.NOT_ENOUGH_DATA
+    special = [i for i in valued if result.points[i].variation != "common"]
+    if special:
+        variation: str = result.points[special[-1]].variation
+    elif result.runs and result.runs[-1].signal:
+        variation = _runs_variation(measure, laid, result, valued)
+    else:
+        return Verdict.NO_SIGNAL
+    return {
+        "improvement": Verdict.IMPROVING,
+        "concern": Verdict.DETERIORATING,
+    }.get(variation, Verdict.CHANGING)
+
+
+def _runs_variation(
+    measure: Measure, laid: list[Observation | None], result: SpcResult, valued: list[int]
+) -> str:
+    """Which way a non-random pattern points: the side of the centre line most of the three
+    latest figures are on, judged by the measure's better direction."""
+    if measure.direction == "neutral":
+        return "neither"
+    above = below = 0
+    for i in valued[-3:]:
+        value, centre = _value(measure, laid[i]), result.centre[i]
+        if value is not None and centre is not None:
+            above += value > centre
+            below += value < centre
+    return "improvement" if (above > below) == (measure.direction == "increase") else "concern"
+
+
+def _value(measure: Measure, observation: Observation | None) -> float | None:
+    """The figure on the scale the SPC analysis uses (fractions for a P chart)."""
+    if observation is None or observation.value is None:
+        return None
+    return observation.value / 100 if measure.chart == "p" else observation.value
+
+
+def assess(measure: Measure) -> Assessment:
+    """Everything the pages say about one measure, from its prefetched rows."""
+    observations = list(measure.observations.all())
+    laid = periods(observations, measure.frequency)
+    request = _spc_request(measure, laid)
+    analysis = None
+    if laid:
+        try:
+            analysis = analyse(request)
+        except SpcError:
+            analysis = None  # e.g. a baseline too short for the rules: no lines, no verdict
+    valued = [o for o in laid if o is not None and o.value is not None]
+    latest = valued[-1] if valued else None
+    previous = valued[-2] if len(valued) > 1 else None
+    status = _status(measure, latest)
+    ends = period_ends(observations, measure.frequency)
+    chart = _chart(measure, list(zip(ends, laid, strict=True)), analysis, status, latest)
+    return Assessment(
+        measure=measure,
+        chart=chart,
+        observations=laid,
+        analysis=analysis,
+        latest=latest,
+        previous=previous,
+        status=status,
+        verdict=_verdict(measure, laid, request, analysis),
+    )
+
+
+def _baseline(measure: Measure) -> trajectory.Point | None:
+    if measure.baseline_value is None or measure.baseline_date is None:
+        return None
+    return trajectory.Point(measure.baseline_date, measure.baseline_value)
+
+
+def _targets(measure: Measure) -> list[trajectory.Point]:
+    return [trajectory.Point(t.due, t.value) for t in measure.targets.all()]
+
+
+def _status(measure: Measure, latest: Observation | None) -> trajectory.Status:
+    return trajectory.status(
+        direction=trajectory.Direction(measure.direction),
+        baseline=_baseline(measure),
+        targets=_targets(measure),
+        latest=None
+        if latest is None or latest.value is None
+        else trajectory.Point(latest.period_ends, latest.value),
+    )
+
+
+def _scaled(measure: Measure, line: float | None) -> float | None:
+    """SPC lines back on the measure's scale (a P chart's fractions as percentages)."""
+    if line is None:
+        return None
+    return line * 100 if measure.chart == "p" else line
+
+
+def _chart(
+    measure: Measure,
+    laid: list[tuple[dt.date, Observation | None]],
+    analysis: SpcResult | None,
+    status: trajectory.Status,
+    latest: Observation | None,
+) -> Chart:
+    points = []
+    for i, (ends, o) in enumerate(laid):
+        points.append(
+            ChartPoint(
+                label=period_label(ends, measure.frequency),
+                when=ends,
+                value=o.value if o else None,
+                centre=_scaled(measure, analysis.centre[i]) if analysis else None,
+                lower=_scaled(measure, analysis.lower[i]) if analysis else None,
+                upper=_scaled(measure, analysis.upper[i]) if analysis else None,
+                variation=analysis.points[i].variation if analysis else "common",
+                provisional=bool(o and o.provisional),
+            )
+        )
+    baseline = _baseline(measure)
+    targets = _targets(measure)
+    points_for_line = [*([baseline] if baseline else []), *targets]
+    latest_when = latest.period_ends if latest else None
+    following = trajectory.next_target(targets, latest_when) if latest_when else None
+    return Chart(
+        title=str(measure),
+        unit=_unit(measure),
+        decimals=measure.decimals,
+        chart_kind=measure.chart,
+        direction=measure.direction,
+        points=tuple(points),
+        baseline=(baseline.when, baseline.value) if baseline else None,
+        targets=tuple(ChartTarget(t.when, t.value) for t in targets),
+        annotations=tuple(
+            ChartAnnotation(a.when, a.text, a.process_change) for a in measure.annotations.all()
+        ),
+        comparators=tuple(
+            ChartComparator(c.name, tuple((v.period_ends, v.value) for v in c.values.all()))
+            for c in measure.comparators.all()
+        ),
+        runs_signal=bool(analysis and analysis.runs and analysis.runs[-1].signal),
+        status=str(status),
+        expected_latest=trajectory.expected_at(points_for_line, latest_when)
+        if latest_when
+        else None,
+        next_target=ChartTarget(following.when, following.value) if following else None,
+    )
+
+
+def _unit(measure: Measure) -> str:
+    if measure.kind == Kind.PERCENTAGE or measure.kind == Kind.MILESTONE:
+        return "%"
+    if measure.kind == Kind.RATE and measure.rate_per:
+        return f"per {measure.rate_per:,}"
+    return measure.unit
+
+
+# Where a lead's status and the data disagree
+
+
+@dataclass(frozen=True)
+class Flag:
+    action: Action
+    measure: Measure
+    rag: str
+    reason: str
+
+
+def reported_rags(membership: Membership, actions: list[Action]) -> dict[int, str]:
+    """Each action's status in its latest submitted or accepted update, where the member
+    may read that update (a restricted status is not revealed through a flag)."""
+    updates = (
+        ProgressUpdate.objects.filter(
+            action__in=actions, state__in=[UpdateState.SUBMITTED, UpdateState.ACCEPTED]
+        )
+        .prefetch_related("restricted_to")
+        .order_by("action_id", "-period__starts")
+    )
+    by_id = {a.pk: a for a in actions}
+    rags: dict[int, str] = {}
+    seen: set[int] = set()
+    for update in updates:
+        if update.action_id in seen:
+            continue
+        seen.add(update.action_id)
+        if may_see_content(membership, update.restricted_to.all(), by_id[update.action_id]):
+            rags[update.action_id] = update.rag
+    return rags
+
+
+def disagreement(rag: str, assessment: Assessment) -> str | None:
+    """Why the lead's status and the measure's data do not agree, or None when they do."""
+    name = assessment.measure.title
+    if (
+        rag in (Rag.GREEN, Rag.COMPLETE)
+        and assessment.status == trajectory.Status.OFF_TRACK
+        and assessment.verdict == Verdict.DETERIORATING
+    ):
+        return _(
+            "The lead reports %(rag)s, but %(measure)s is off track and its data shows a "
+            "concern signal."
+        ) % {"rag": Rag(rag).label.lower(), "measure": name}
+    if rag == Rag.RED and assessment.verdict == Verdict.IMPROVING:
+        return _("The lead reports red, but %(measure)s shows sustained improvement.") % {
+            "measure": name
+        }
+    return None
+
+
+def flags(membership: Membership, assessments: list[Assessment], plan: Plan | None) -> list[Flag]:
+    """Every disagreement between an aim's reported status and a measure evidencing it
+    (the aims of `plan` only, when given); one query beyond the prefetched measures."""
+    pairs = [
+        (action, a)
+        for a in assessments
+        for action in a.measure.actions.all()
+        if plan is None or action.driver.outcome.plan_id == plan.pk
+    ]
+    rags = reported_rags(membership, [action for action, _a in pairs])
+    found = []
+    for action, a in pairs:
+        rag = rags.get(action.pk)
+        reason = disagreement(rag, a) if rag else None
+        if reason:
+            found.append(Flag(action=action, measure=a.measure, rag=rag or "", reason=reason))
+    return found

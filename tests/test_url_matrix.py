@@ -24,8 +24,19 @@ from django.utils.http import urlsafe_base64_encode
 
 from tests import factories
 from tests.conftest import Cast, signed_in
+
+# --- measures (begin)
+from tests.measures.factories import FIRST_QUARTER
+from tests.measures.factories import measure as make_measure
+
+# --- measures (end)
 from trellis.accounts.middleware import SIGNED_IN_AT
 from trellis.accounts.models import Agency, Group, Membership
+
+# --- measures (begin)
+from trellis.measures.models import Annotation, Comparator, Measure, Observation
+
+# --- measures (end)
 from trellis.plans.models import (
     Action,
     Driver,
@@ -72,10 +83,40 @@ class World:
     comment: Comment  # by the board member, on the sample action
     evidence: Evidence  # a link on the sample update
     evidence_file: Evidence  # a PDF on the sample update, stored under a tmp MEDIA_ROOT
+    # --- measures (begin)
+    measure: Measure  # evidences the sample action, so its lead may record figures
+    observation: Observation  # the sample measure's figure for its first quarter
+    annotation: Annotation  # a note on the sample measure's chart
+    comparator: Comparator  # a series beside the sample measure
+    # --- measures (end)
 
     @property
     def slug(self) -> str:
         return self.cast.partnership.slug
+
+
+# --- measures (begin)
+def measure_samples(cast: Cast, action: Action) -> dict[str, Any]:
+    """The sample measure, evidencing `action`, with a figure, a chart note and a series."""
+    sample = make_measure(
+        cast,
+        code="SAMPLE",
+        values=[12],
+        denominators=[30],
+        first=FIRST_QUARTER,
+        actions=[action],
+        notes=[(FIRST_QUARTER, "New triage began")],
+        comparators={"Scotland": [55]},
+    )
+    return {
+        "measure": sample,
+        "observation": sample.observations.get(),
+        "annotation": sample.annotations.get(),
+        "comparator": sample.comparators.get(),
+    }
+
+
+# --- measures (end)
 
 
 @pytest.fixture
@@ -122,6 +163,9 @@ def world(cast: Cast, settings: Any, tmp_path: Any) -> World:
             title="Minutes",
             upload=SimpleUploadedFile("minutes.pdf", b"%PDF-1.4\n%%EOF\n"),
         ),
+        # --- measures (begin)
+        **measure_samples(cast, action),
+        # --- measures (end)
     )
 
 
@@ -269,6 +313,31 @@ EXPECTED: dict[str, Row] = {
     # Not under /p/<slug>/: anyone signed in, the outsider too, sees their own settings.
     "progress:account-settings":  Row(none, {**public(), "anonymous": LOGIN}, shows="Your settings"),  # noqa: E501
     # (end of reminders rows)
+    # --- measures (begin)
+    # Measures: every member reads them; owners and analysts define them, their targets and
+    # series, and remove notes and series; figures and chart notes may also be added by the
+    # leads of the aims a measure evidences (the sample measure evidences cast.lead's action).
+    "measures:measure-list":        Row(at(), everyone(), shows="SAMPLE"),
+    "measures:plan-board":          Row(at(pk="plan"), everyone(), shows="SAMPLE"),
+    "measures:measure-detail":      Row(at(pk="measure"), everyone(), shows='role="img"'),
+    "measures:observation-history": Row(at(pk="observation"), everyone()),
+    "measures:measure-create":      Row(at(), members(403, owner=200, analyst=200)),
+    "measures:measure-edit":        Row(at(pk="measure"), members(403, owner=200, analyst=200)),
+    "measures:targets-edit":        Row(at(pk="measure"), members(403, owner=200, analyst=200)),
+    "measures:comparator-add":      Row(at(pk="measure"), members(403, owner=200, analyst=200)),
+    "measures:annotation-remove":   Row(at(pk="annotation"),
+                                        members(403, owner=200, analyst=200)),
+    "measures:comparator-remove":   Row(at(pk="comparator"),
+                                        members(403, owner=200, analyst=200)),
+    "measures:observation-add":     Row(at(pk="measure"),
+                                        members(403, owner=200, analyst=200, lead=200)),
+    "measures:observation-edit":    Row(at(pk="observation"),
+                                        members(403, owner=200, analyst=200, lead=200)),
+    "measures:paste":               Row(at(pk="measure"),
+                                        members(403, owner=200, analyst=200, lead=200)),
+    "measures:annotation-add":      Row(at(pk="measure"),
+                                        members(403, owner=200, analyst=200, lead=200)),
+    # --- measures (end)
 }
 # fmt: on
 

@@ -741,3 +741,33 @@ def test_data_table_adds_centre_trajectory_comparators_and_notes_when_present() 
         "1. New assessment pathway",
     )
     assert rows[0].expected == "–"  # before the trajectory starts
+
+
+# Short series: early signs and trial limits (docs/spc.md)
+
+
+def test_summary_says_too_few_figures_instead_of_no_signal_below_ten() -> None:
+    text = summarise(chart([30, 31, 33], phase_figures=3))
+    assert "too few figures yet to tell a signal from noise (3 of the 10 needed)" in text
+    assert "no signal" not in text
+
+
+def test_summary_calls_a_signal_on_few_figures_an_early_sign() -> None:
+    text = summarise(chart([30, 31, 33], runs_signal=True, phase_figures=6))
+    assert "an early sign based on only 6 figures" in text
+
+
+def test_ten_figures_without_a_signal_are_common_cause_variation() -> None:
+    text = summarise(chart([30, 31, 33], phase_figures=10))
+    assert "only common-cause variation (no signal)" in text
+
+
+def test_trial_limits_are_named_with_their_points_in_the_legend() -> None:
+    points = tuple(
+        ChartPoint(
+            label=f"M{i}", when=dt.date(2020, i + 1, 28), value=v, centre=5, lower=1, upper=9
+        )
+        for i, v in enumerate([4.0, 5.0, 6.0])
+    )
+    svg = render_svg(dataclasses.replace(chart([1]), points=points, chart_kind="i", trial_limits=3))
+    assert "Trial limits (3 points)" in svg

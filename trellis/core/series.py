@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -47,7 +48,9 @@ def period_label(ends: dt.date, frequency: str) -> str:
 
 def parse_period(text: str, frequency: str) -> dt.date:
     """The last day of the period `text` names, or PeriodError saying what was expected."""
-    day = _read_period(text.strip().lower())
+    cleaned = text.strip().lower()
+    # A bare year names a whole year: only a yearly measure's period.
+    day = None if frequency != "year" and cleaned.isdigit() else _read_period(cleaned)
     if day is None:
         raise PeriodError(
             f"'{text.strip()}' is not a period: write it as Q1 2020, Mar 2020, 2020-03-31 "
@@ -57,6 +60,13 @@ def parse_period(text: str, frequency: str) -> dt.date:
 
 
 def _read_period(text: str) -> dt.date | None:
+    try:
+        return _read_date(text)
+    except ValueError:  # a date out of range, such as year 0
+        return None
+
+
+def _read_date(text: str) -> dt.date | None:
     quarter = re.fullmatch(r"q([1-4])\s*[-/ ]?\s*(\d{4})|(\d{4})\s*[-/ ]?\s*q([1-4])", text)
     if quarter:
         q = int(quarter[1] or quarter[4])
@@ -78,7 +88,10 @@ def parse_number(text: str) -> float:
     cleaned = text.strip().replace(",", "").removesuffix("%").strip()
     if not re.fullmatch(r"-?(\d+(\.\d*)?|\.\d+)", cleaned):
         raise ValueError(f"'{text.strip()}' is not a number.")
-    return float(cleaned)
+    number = float(cleaned)
+    if not math.isfinite(number):
+        raise ValueError(f"'{text.strip()[:20]}…' is too large a number.")
+    return number
 
 
 @dataclass(frozen=True)
@@ -151,7 +164,7 @@ def _read_row(number: int, cells: list[str], frequency: str, result: Pasted) -> 
             figures.append(parse_number(cell))
         except ValueError as exc:
             errors.append(f"Line {number}, column {column}: {exc}")
-    if errors and number == 1 and not result.rows and not result.errors and not figures:
+    if ends is None and number == 1 and not result.rows and not result.errors and not figures:
         return None  # a header line such as "Quarter, Value"
     result.errors.extend(errors)
     if errors or ends is None:

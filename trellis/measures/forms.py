@@ -164,10 +164,14 @@ class ComparatorForm(GovukFormMixin, forms.Form):
         widget=forms.FileInput(attrs={"class": "govuk-file-upload", "accept": ".csv,text/csv"}),
     )
 
+    stopped_upload = False
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         upload = data.get("file")
-        if upload:
+        if self.stopped_upload:
+            self.add_error("file", _("The file is too large: send the figures only, up to 2 MB."))
+        elif upload:
             raw = upload.read(MAX_CSV_BYTES + 1)
             if len(raw) > MAX_CSV_BYTES:
                 self.add_error("file", _("The file is over 2 MB: send the figures only."))

@@ -160,13 +160,6 @@ class Observation(Versioned):
             models.UniqueConstraint(
                 fields=["measure", "period_ends"], name="observation_one_per_period"
             ),
-            models.CheckConstraint(
-                condition=models.Q(numerator__isnull=True)
-                | models.Q(denominator__isnull=True)
-                | models.Q(numerator__lte=models.F("denominator")),
-                name="observation_numerator_within_denominator",
-                violation_error_message=_("The numerator cannot be more than the denominator."),
-            ),
         ]
 
     def __str__(self) -> str:

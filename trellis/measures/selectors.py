@@ -6,6 +6,7 @@ from the prefetched rows alone, so a board table of any length costs the same.""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
@@ -18,7 +19,14 @@ from django.utils.translation import gettext_lazy
 from trellis.accounts.models import Membership, Partnership
 from trellis.core import trajectory
 from trellis.core.series import period_end, period_label
-from trellis.core.spc import SpcError, SpcRequest, SpcResult, analyse
+from trellis.core.spc import (
+    MIN_BASELINE_FOR_LIMITS,
+    MIN_USEFUL_FOR_RUNS,
+    SpcError,
+    SpcRequest,
+    SpcResult,
+    analyse,
+)
 from trellis.measures.charts.model import Annotation as ChartAnnotation
 from trellis.measures.charts.model import Chart, ChartPoint
 from trellis.measures.charts.model import Comparator as ChartComparator
@@ -28,9 +36,9 @@ from trellis.plans.models import Action, Plan
 from trellis.progress.models import ProgressUpdate, Rag, UpdateState
 from trellis.progress.selectors import may_see_content
 
-# Below this many values in the latest phase, a verdict would mostly reflect chance: the
-# chart still shows the analysis, but the verdict says there is not enough data (docs/spc.md).
-MIN_VALUES_FOR_VERDICT = 10
+# Below this many figures in the latest phase, "no signal" means little and a signal is an
+# early sign; the same threshold settles control limits at 12 points (docs/spc.md).
+MIN_FIGURES = MIN_USEFUL_FOR_RUNS
 
 
 class Verdict(StrEnum):
@@ -48,6 +56,7 @@ VERDICT_LABELS = {
     Verdict.NO_SIGNAL: gettext_lazy("No signal"),
     Verdict.NOT_ENOUGH_DATA: gettext_lazy("Not enough data"),
 }
+SIGNALS = (Verdict.IMPROVING, Verdict.DETERIORATING, Verdict.CHANGING)
 STATUS_LABELS = {
     trajectory.Status.ON_TRACK: gettext_lazy("On track"),
     trajectory.Status.OFF_TRACK: gettext_lazy("Off track"),
@@ -86,14 +95,26 @@ class Assessment:
     previous: Observation | None
     status: trajectory.Status
     verdict: Verdict
+    phase_figures: int  # the figures the verdict rests on (the latest phase's)
 
     @property
     def status_label(self) -> str:
         return str(STATUS_LABELS[self.status])
 
     @property
+    def early(self) -> bool:
+        """A signal on fewer figures than a verdict needs: shown, but as an early sign."""
+        return self.verdict in SIGNALS and self.phase_figures < MIN_FIGURES
+
+    @property
     def verdict_label(self) -> str:
-        return str(VERDICT_LABELS[self.verdict])
+        label = str(VERDICT_LABELS[self.verdict])
+        if self.early:
+            return _("%(verdict)s (early sign: %(count)d figures)") % {
+                "verdict": label,
+                "count": self.phase_figures,
+            }
+        return label
 
     @property
     def trend(self) -> str:
@@ -143,21 +164,28 @@ def _spc_request(measure: Measure, laid: list[Observation | None]) -> SpcRequest
     )
 
 
-def _verdict(
-    measure: Measure, laid: list[Observation | None], request: SpcRequest, result: SpcResult | None
-) -> Verdict:
-    """What the latest phase's figures say, by the measure's better direction."""
-    if result is None:
-        return Verdict.NOT_ENOUGH_DATA
+def _phase_figures(
+    measure: Measure, laid: list[Observation | None], request: SpcRequest
+) -> list[int]:
+    """Positions of the latest phase that hold a figure."""
     starts = request.phases[-1] - 1 if request.phases else 0
-    valued = [i for i in range(starts, len(laid)) if _value(measure, laid[i]) is not None]
-    if len(valued) < MIN_VALUES_FOR_VERDICT:
+    return [i for i in range(starts, len(laid)) if _value(measure, laid[i]) is not None]
+
+
+def _verdict(
+    measure: Measure, laid: list[Observation | None], valued: list[int], result: SpcResult | None
+) -> Verdict:
+    """What the latest phase's figures say, by the measure's better direction. A signal is
+    reported however few the figures (the page calls it early); its absence only from 10."""
+    if result is None or not valued:
         return Verdict.NOT_ENOUGH_DATA
     special = [i for i in valued if result.points[i].variation != "common"]
     if special:
         variation: str = result.points[special[-1]].variation
     elif result.runs and result.runs[-1].signal:
         variation = _runs_variation(measure, laid, result, valued)
+    elif len(valued) < MIN_FIGURES:
+        return Verdict.NOT_ENOUGH_DATA
     else:
         return Verdict.NO_SIGNAL
     return {
@@ -206,6 +234,10 @@ def assess(measure: Measure) -> Assessment:
     status = _status(measure, latest)
     ends = period_ends(observations, measure.frequency)
     chart = _chart(measure, list(zip(ends, laid, strict=True)), analysis, status, latest)
+    phase = _phase_figures(measure, laid, request)
+    chart = dataclasses.replace(
+        chart, phase_figures=len(phase), trial_limits=_trial_limits(measure, analysis)
+    )
     return Assessment(
         measure=measure,
         chart=chart,
@@ -214,8 +246,17 @@ def assess(measure: Measure) -> Assessment:
         latest=latest,
         previous=previous,
         status=status,
-        verdict=_verdict(measure, laid, request, analysis),
+        verdict=_verdict(measure, laid, phase, analysis),
+        phase_figures=len(phase),
     )
+
+
+def _trial_limits(measure: Measure, analysis: SpcResult | None) -> int | None:
+    """The number of points the latest limits rest on, when too few to settle them."""
+    if analysis is None or measure.chart == "run" or not analysis.phases:
+        return None
+    points = analysis.phases[-1].baseline_points
+    return points if points < MIN_BASELINE_FOR_LIMITS else None
 
 
 def _baseline(measure: Measure) -> trajectory.Point | None:

@@ -121,7 +121,7 @@ def _pairs(pairs: Iterable[tuple[dt.date, float]]) -> list[list[Any]]:
 # Observations
 
 
-def _may_record(membership: Membership, measure: Measure) -> None:
+def check_may_record(membership: Membership, measure: Measure) -> None:
     require(membership, Perm.RECORD_OBSERVATION, measure)
     if measure.source == Source.COMPUTED:
         raise Forbidden(
@@ -161,6 +161,12 @@ def observation_value(
     return value
 
 
+def _check_begun(measure: Measure, ends: dt.date) -> None:
+    if ends > period_end(timezone.localdate(), measure.frequency):
+        message = _("That period has not begun yet.")
+        raise Invalid(message, {"period_ends": [message]})
+
+
 def observation_save(
     measure: Measure,
     *,
@@ -173,13 +179,13 @@ def observation_save(
     provisional: bool = False,
     source: str = "entered",
     expected_version: int | None = None,
+    new: bool = False,
 ) -> Observation:
-    """Record the measure's figure for the period ending `period_ends` (create or change)."""
-    _may_record(membership, measure)
+    """Record the measure's figure for the period ending `period_ends` (create or change;
+    with `new`, refuse a period that already has a figure, so nobody replaces it unseen)."""
+    check_may_record(membership, measure)
     ends = period_end(period_ends, measure.frequency)
-    if ends > period_end(timezone.localdate(), measure.frequency):
-        message = _("That period has not begun yet.")
-        raise Invalid(message, {"period_ends": [message]})
+    _check_begun(measure, ends)
     fields: dict[str, Any] = {
         "numerator": numerator if measure.kind in (Kind.PERCENTAGE, Kind.RATE) else None,
         "denominator": denominator if measure.kind in (Kind.PERCENTAGE, Kind.RATE) else None,
@@ -190,6 +196,9 @@ def observation_save(
     }
     with transaction.atomic():
         existing = Observation.objects.filter(measure=measure, period_ends=ends).first()
+        if existing is not None and new:
+            message = _("A figure for that period is already recorded: change it instead.")
+            raise Invalid(message, {"period_ends": [message]})
         if existing is None:
             saved = record_create(
                 Observation,
@@ -225,13 +234,14 @@ def _revision(observation: Observation, membership: Membership) -> None:
 def observations_paste(measure: Measure, *, membership: Membership, text: str) -> int:
     """Record every line of a pasted block (period, value — or period, numerator,
     denominator for percentages and rates), all or none; returns how many were saved."""
-    _may_record(membership, measure)
+    check_may_record(membership, measure)
     columns = 2 if measure.kind in (Kind.PERCENTAGE, Kind.RATE) else 1
     pasted = parse_pasted(text, frequency=measure.frequency, columns=columns)
     errors = list(pasted.errors)
     for row in pasted.rows:
         parts = row.numbers if columns == 2 else (None, None)
         try:
+            _check_begun(measure, row.period_ends)
             observation_value(measure, parts[0], parts[1], row.numbers[0])
         except Invalid as exc:
             errors.append(

@@ -47,7 +47,7 @@ def legend_keys(chart: Chart) -> list[Key]:
         ),
         (
             any(p.lower is not None or p.upper is not None for p in chart.points),
-            Key("limits", _("Control limits")),
+            Key("limits", _limits_label(chart)),
         ),
         (bool(chart.targets), Key("trajectory", _("Trajectory and targets"))),
         ("improvement" in variations, Key("improvement", _("Special cause: improvement"))),
@@ -61,6 +61,12 @@ def legend_keys(chart: Chart) -> list[Key]:
     if any(not note.process_change for note in chart.annotations):
         keys.append(Key("note", _("Note")))
     return keys
+
+
+def _limits_label(chart: Chart) -> str:
+    if chart.trial_limits is None:
+        return _("Control limits")
+    return _("Trial limits (%(count)d points)") % {"count": chart.trial_limits}
 
 
 def legend_layout(keys: list[Key], width: int, left: float) -> list[tuple[Key, float, int]]:

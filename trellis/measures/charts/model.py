@@ -57,6 +57,12 @@ class Chart:
     status: str = "not-enough-data"  # "on-track" | "off-track" | "achieved" | "not-enough-data"
     expected_latest: float | None = None  # the trajectory's expected value at the latest point
     next_target: Target | None = None  # the next target after the latest point, if any
+    # The latest phase's limits rest on this many points, fewer than the 12 that settle
+    # them (docs/spc.md): drawn and named as trial limits. None when settled or absent.
+    trial_limits: int | None = None
+    # How many figures the latest phase's verdict rests on; below 10 the summary says the
+    # verdict is early or not yet possible (docs/spc.md). None: not judged by length.
+    phase_figures: int | None = None
 
     def valued_points(self) -> list[ChartPoint]:
         """The points that have a value, in the order given."""

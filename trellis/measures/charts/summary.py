@@ -13,6 +13,8 @@ import itertools
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from trellis.core.spc import MIN_USEFUL_FOR_RUNS
+
 from .model import Annotation, Chart, ChartPoint, without_non_finite
 from .text import format_date, period_kind, value_formatter
 
@@ -88,13 +90,25 @@ def _span(chart: Chart) -> str:
 
 
 def verdict(chart: Chart) -> str:
-    """What the SPC rules say, in words."""
+    """What the SPC rules say, in words; on few figures, said to be early or not yet known."""
     run = latest_special_run(chart.points)
-    if run:
-        return _special_cause(chart, run)
-    if chart.runs_signal:
-        return _runs_words(chart)
-    return _("only common-cause variation (no signal)")
+    words = _special_cause(chart, run) if run else _runs_words(chart) if chart.runs_signal else ""
+    few = chart.phase_figures is not None and chart.phase_figures < MIN_USEFUL_FOR_RUNS
+    if few and not words:
+        return _(
+            "too few figures yet to tell a signal from noise (%(count)d of the %(needed)d needed)"
+        ) % {
+            "count": chart.phase_figures,
+            "needed": MIN_USEFUL_FOR_RUNS,
+        }
+    if few:
+        return _("%(words)s, an early sign based on only %(count)d figures") % {
+            "words": words,
+            "count": chart.phase_figures,
+        }
+    if chart.trial_limits is not None and run:
+        words = _("%(words)s against trial limits") % {"words": words}
+    return words or _("only common-cause variation (no signal)")
 
 
 def _runs_words(chart: Chart) -> str:

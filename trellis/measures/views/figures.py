@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from trellis.accounts.models import Membership
-from trellis.accounts.policy import Perm, require
 from trellis.errors import NotFound
 from trellis.measures import services
 from trellis.measures.forms import ObservationForm, PasteForm
@@ -41,7 +40,7 @@ def _observation(membership: Membership, pk: int) -> Observation:
 
 def _record(request: HttpRequest, measure: Measure, instance: Observation | None) -> HttpResponse:
     membership: Membership = request.membership  # type: ignore[attr-defined]
-    require(membership, Perm.RECORD_OBSERVATION, measure)
+    services.check_may_record(membership, measure)
 
     def save(form: ObservationForm) -> Observation:
         data = form.cleaned_data
@@ -55,6 +54,7 @@ def _record(request: HttpRequest, measure: Measure, instance: Observation | None
             note=data.get("note", ""),
             provisional=data.get("provisional", False),
             expected_version=form.expected_version() if instance else None,
+            new=instance is None,
         )
         messages.success(request, _("Figure saved."))
         return saved
@@ -90,7 +90,7 @@ def observation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def paste(request: HttpRequest, pk: int) -> HttpResponse:
     membership: Membership = request.membership  # type: ignore[attr-defined]
     measure = measure_or_404(membership, pk)
-    require(membership, Perm.RECORD_OBSERVATION, measure)
+    services.check_may_record(membership, measure)
 
     def save(form: PasteForm) -> Measure:
         count = services.observations_paste(

@@ -133,7 +133,10 @@ def comparator_add(request: HttpRequest, pk: int) -> HttpResponse:
     measure = measure_or_404(membership, pk)
 
     def make(data: Any, instance: Any) -> ComparatorForm:
-        return ComparatorForm(data, request.FILES if data is not None else None)
+        form = ComparatorForm(data, request.FILES if data is not None else None)
+        if getattr(request, "stopped_upload", None) is not None:
+            form.stopped_upload = True  # the file passed the upload limit and was not kept
+        return form
 
     def save(form: ComparatorForm) -> Comparator:
         series = services.comparator_save(

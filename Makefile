@@ -9,7 +9,8 @@ ASSETS := trellis/static/trellis/trellis.css
 DEPLOY_ENV := TRELLIS_MODE=production \
 	SECRET_KEY=check-deploy-only-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ \
 	ALLOWED_HOSTS=trellis.example.org DATABASE_URL=sqlite:///:memory: \
-	EMAIL_HOST=smtp.example.org
+	EMAIL_HOST=smtp.example.org \
+	TRELLIS_PSEUDONYM_SECRET=check-deploy-only-pseudonym-secret-0123456789
 
 .PHONY: demo test install assets chromium lint clean
 

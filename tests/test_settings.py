@@ -20,6 +20,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "trellis.example.org",
     "DATABASE_URL": "sqlite:///:memory:",
     "EMAIL_HOST": "smtp.example.org",
+    "TRELLIS_PSEUDONYM_SECRET": "p" * 16 + "0123456789abcdefghij",
 }
 
 
@@ -35,7 +36,10 @@ def load_settings(**env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "EMAIL_HOST"])
+@pytest.mark.parametrize(
+    "missing",
+    ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "EMAIL_HOST", "TRELLIS_PSEUDONYM_SECRET"],
+)
 def test_production_refuses_to_start_naming_the_missing_variable(missing: str) -> None:
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
     result = load_settings(**env)
@@ -47,6 +51,12 @@ def test_production_refuses_a_short_secret_key() -> None:
     result = load_settings(**{**PRODUCTION_ENV, "SECRET_KEY": "too-short"})
     assert result.returncode != 0
     assert "at least 50 random characters" in result.stderr
+
+
+def test_production_refuses_a_short_pseudonym_secret() -> None:
+    result = load_settings(**{**PRODUCTION_ENV, "TRELLIS_PSEUDONYM_SECRET": "short"})
+    assert result.returncode != 0
+    assert "TRELLIS_PSEUDONYM_SECRET must be at least 32" in result.stderr
 
 
 def test_production_starts_with_what_it_needs() -> None:

@@ -41,6 +41,19 @@ else:
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
     DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'trellis.sqlite3'}")
 
+# The secret from which each partnership's pseudonym key is derived (trellis.core.pseudonym).
+# Never stored in the database; production refuses to start without it.
+if PRODUCTION:
+    TRELLIS_PSEUDONYM_SECRET = env_str("TRELLIS_PSEUDONYM_SECRET", required=True)
+    if len(TRELLIS_PSEUDONYM_SECRET) < 32:
+        raise ImproperlyConfigured(
+            "TRELLIS_PSEUDONYM_SECRET must be at least 32 random characters."
+        )
+else:
+    TRELLIS_PSEUDONYM_SECRET = env_str(
+        "TRELLIS_PSEUDONYM_SECRET", "development-only-pseudonym-secret-" + "x" * 16
+    )
+
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
@@ -65,6 +78,7 @@ INSTALLED_APPS = [
     "trellis.plans",
     "trellis.progress",
     "trellis.measures",
+    "trellis.casedata",
 ]
 
 MIDDLEWARE = [

@@ -150,7 +150,7 @@ def _carry_forward(old: Plan, new: Plan, actor: Person) -> Carried:
                 )
                 new_action.deputies.set(action.deputies.all())
                 # The measures are the partnership's: their figures run on into the new plan.
-                new_action.measures.set(action.measures.all())  # type: ignore[attr-defined]
+                new_action.measures.set(action.measures.all())
                 for milestone in action.milestones.all():
                     _copy(
                         milestone,

@@ -32,6 +32,7 @@ from tests.measures.factories import measure as make_measure
 # --- measures (end)
 from trellis.accounts.middleware import SIGNED_IN_AT
 from trellis.accounts.models import Agency, Group, Membership
+from trellis.casedata.models import Snapshot
 
 # --- measures (begin)
 from trellis.measures.models import Annotation, Comparator, Measure, Observation
@@ -89,6 +90,7 @@ class World:
     annotation: Annotation  # a note on the sample measure's chart
     comparator: Comparator  # a series beside the sample measure
     # --- measures (end)
+    snapshot: Snapshot  # an extract's record (no files: the page shows its manifest)
 
     @property
     def slug(self) -> str:
@@ -166,6 +168,13 @@ def world(cast: Cast, settings: Any, tmp_path: Any) -> World:
         # --- measures (begin)
         **measure_samples(cast, action),
         # --- measures (end)
+        snapshot=Snapshot.objects.create(
+            partnership=part,
+            uploaded_by=cast.analyst,
+            extract_date=FIRST_QUARTER,
+            source_name="extract.zip",
+            status=Snapshot.Status.COMPUTED,
+        ),
     )
 
 
@@ -338,6 +347,11 @@ EXPECTED: dict[str, Row] = {
     "measures:annotation-add":      Row(at(pk="measure"),
                                         members(403, owner=200, analyst=200, lead=200)),
     # --- measures (end)
+    # Case-level data: analysts only (the one role that sees record-level data).
+    "casedata:data-home":           Row(at(), members(403, analyst=200), shows="Upload and check"),
+    "casedata:report-csv":          Row(at(), members(403, analyst=200)),
+    "casedata:snapshot":            Row(at(pk="snapshot"), members(403, analyst=200),
+                                        shows="extract.zip"),
 }
 # fmt: on
 

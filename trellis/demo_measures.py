@@ -94,6 +94,7 @@ MEASURES: tuple[dict[str, Any], ...] = (
         "role": "balancing",
         "chart": "i",
         "aim": "short breaks",
+        "counts_children": False,  # nights, not children
         "values": (410, 395, 420, 405, 415, 400, 410, 398, 405, 360, 60, 180),
         "baseline": ("2019-09-30", 400.0),
         "targets": (("2020-09-30", 420.0),),
@@ -130,7 +131,7 @@ def _measure(part: Partnership, spec: dict[str, Any], actions: list[Action]) -> 
         direction=spec["direction"],
         role=spec["role"],
         source="manual",
-        counts_children=True,
+        counts_children=spec.get("counts_children", True),
         chart=spec["chart"],
         rules=spec.get("rules", "anhoej"),
         baseline_value=spec["baseline"][1],

@@ -193,6 +193,8 @@ CONTENT_SECURITY_POLICY = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 1
 TRELLIS_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+# Case-level extracts uploaded in the browser (the command line has no limit but the disk).
+TRELLIS_EXTRACT_MAX_BYTES = env_int("TRELLIS_EXTRACT_MAX_BYTES", 200 * 1024 * 1024)
 FILE_UPLOAD_HANDLERS = [
     "trellis.progress.evidence.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("trellis.plans.urls")),
     path("", include("trellis.progress.urls")),
     path("", include("trellis.measures.urls")),
+    path("", include("trellis.casedata.urls")),
 ]
 
 handler400 = "trellis.views.bad_request"

@@ -16,4 +16,5 @@ def membership(request: HttpRequest) -> dict[str, Any]:
         "membership": current,
         "partnership": current.partnership,
         "nav_can_manage_people": can(current, Perm.MANAGE_PEOPLE),
+        "nav_can_load_data": can(current, Perm.LOAD_DATA),
     }

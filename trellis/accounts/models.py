@@ -32,6 +32,12 @@ class Partnership(Versioned):
     # Permanent: later issues derive per-partnership keys from it.
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
     nation = models.CharField(_("nation"), max_length=20, choices=Nation.choices)
+    # Disclosure control of figures about children shown to anyone but analysts
+    # (trellis.core.disclosure): counts below this are hidden, and shares of fewer.
+    disclosure_min_count = models.PositiveSmallIntegerField(_("smallest count shown"), default=5)
+    disclosure_min_denominator = models.PositiveSmallIntegerField(
+        _("smallest denominator of a share shown"), default=10
+    )
 
     def __str__(self) -> str:
         return self.name

@@ -28,6 +28,8 @@ class Perm(StrEnum):
     EDIT_MEASURE = "edit-measure"  # define measures, their targets and comparison series
     # A manual measure's figures and chart notes: also the leads of the aims it evidences.
     RECORD_OBSERVATION = "record-observation"
+    # Case-level data: load extracts and see pseudonymised records (analysts only).
+    LOAD_DATA = "load-data"
 
 
 EVERY_ROLE = frozenset(Role.values)
@@ -44,6 +46,7 @@ _BY_ROLE: dict[Perm, frozenset[str]] = {
     Perm.CHALLENGE: frozenset({Role.OWNER, Role.BOARD}),
     Perm.EDIT_MEASURE: frozenset({Role.OWNER, Role.ANALYST}),
     Perm.RECORD_OBSERVATION: frozenset({Role.OWNER, Role.ANALYST}),
+    Perm.LOAD_DATA: frozenset({Role.ANALYST}),
 }
 # Permissions the action's own lead and deputies hold on that action, whatever their role.
 _LEAD_PERMS = frozenset(

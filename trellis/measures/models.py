@@ -91,6 +91,10 @@ class Measure(Versioned):
     actions = models.ManyToManyField(
         Action, blank=True, related_name="measures", verbose_name=_("evidences the aims")
     )
+    # For a computed measure: the built-in definition (trellis/casedata/compute) and, where
+    # the definition gives one row per group (balance of care), the group, as "field=value".
+    definition = models.CharField(_("built-in definition"), max_length=40, blank=True)
+    definition_group = models.CharField(_("group"), max_length=80, blank=True)
     baseline_value = models.FloatField(_("baseline value"), null=True, blank=True)
     baseline_date = models.DateField(_("baseline date"), null=True, blank=True)
 
@@ -153,6 +157,11 @@ class Observation(Versioned):
     source = models.CharField(_("source"), max_length=100, blank=True)
     note = models.TextField(_("note"), blank=True)
     provisional = models.BooleanField(_("provisional"), default=False)
+    # Where a computed figure came from: the upload and the definition version.
+    snapshot = models.ForeignKey(
+        "casedata.Snapshot", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    definition = models.CharField(max_length=40, blank=True)
 
     class Meta:
         ordering = ["period_ends"]

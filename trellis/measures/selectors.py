@@ -6,6 +6,7 @@ from the prefetched rows alone, so a board table of any length costs the same.""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
@@ -17,7 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from trellis.accounts.models import Membership, Partnership
+from trellis.accounts.policy import Perm, can
 from trellis.core import trajectory
+from trellis.core.disclosure import Figure, Thresholds, protect_figure
 from trellis.core.series import period_end, period_label
 from trellis.core.spc import (
     MIN_BASELINE_FOR_LIMITS,
@@ -217,9 +220,58 @@ def _value(measure: Measure, observation: Observation | None) -> float | None:
     return observation.value / 100 if measure.chart == "p" else observation.value
 
 
-def assess(measure: Measure) -> Assessment:
-    """Everything the pages say about one measure, from its prefetched rows."""
-    observations = list(measure.observations.all())
+def viewer_thresholds(membership: Membership) -> Thresholds | None:
+    """The disclosure thresholds for what this member sees; None for an analyst, whose own
+    view is never suppressed."""
+    if can(membership, Perm.LOAD_DATA):
+        return None
+    partnership = membership.partnership
+    return Thresholds(
+        min_count=max(1, partnership.disclosure_min_count),
+        min_denominator=partnership.disclosure_min_denominator,
+    )
+
+
+def _disclosed(
+    measure: Measure, observations: list[Observation], thresholds: Thresholds | None
+) -> tuple[list[Observation], set[dt.date]]:
+    """The figures as the viewer may see them. A suppressed figure loses its numbers, so
+    the analysis treats it as missing (its limits and the mean then give nothing away);
+    the set names the periods suppressed."""
+    if thresholds is None or not measure.counts_children:
+        return observations, set()
+    seen: list[Observation] = []
+    hidden: set[dt.date] = set()
+    for observation in observations:
+        figure = _figure(measure, observation)
+        if figure is None or not protect_figure(figure, thresholds).suppressed:
+            seen.append(observation)
+            continue
+        blank = copy.copy(observation)
+        blank.numerator = blank.denominator = blank.value = None
+        seen.append(blank)
+        hidden.add(observation.period_ends)
+    return seen, hidden
+
+
+def _figure(measure: Measure, o: Observation) -> Figure | None:
+    """The counts behind a figure, for disclosure control (None: no count to protect)."""
+    whole = [n for n in (o.numerator, o.denominator, o.value) if n is not None]
+    if any(not float(n).is_integer() for n in whole[:2]):
+        return None
+    if o.numerator is not None and o.denominator is not None:
+        if measure.kind == Kind.PERCENTAGE:
+            return Figure(int(o.numerator), int(o.denominator), o.value)
+        return Figure.count(int(o.numerator))  # a rate: its events are counted
+    if measure.kind == Kind.COUNT and o.value is not None and float(o.value).is_integer():
+        return Figure.count(int(o.value))
+    return None
+
+
+def assess(measure: Measure, thresholds: Thresholds | None = None) -> Assessment:
+    """Everything the pages say about one measure, from its prefetched rows, with the
+    figures about children that the viewer may not see suppressed (`thresholds`)."""
+    observations, hidden = _disclosed(measure, list(measure.observations.all()), thresholds)
     laid = periods(observations, measure.frequency)
     request = _spc_request(measure, laid)
     analysis = None
@@ -236,7 +288,12 @@ def assess(measure: Measure) -> Assessment:
     chart = _chart(measure, list(zip(ends, laid, strict=True)), analysis, status, latest)
     phase = _phase_figures(measure, laid, request)
     chart = dataclasses.replace(
-        chart, phase_figures=len(phase), trial_limits=_trial_limits(measure, analysis)
+        chart,
+        phase_figures=len(phase),
+        trial_limits=_trial_limits(measure, analysis),
+        points=tuple(
+            dataclasses.replace(p, suppressed=True) if p.when in hidden else p for p in chart.points
+        ),
     )
     return Assessment(
         measure=measure,

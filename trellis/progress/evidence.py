@@ -163,13 +163,18 @@ class SizeLimitUploadHandler(FileUploadHandler):
     ) -> None:
         self.request_length = content_length
 
+    def limit(self) -> int:
+        """The page's own limit (`request.upload_max_bytes`, set before the body is read),
+        else TRELLIS_UPLOAD_MAX_BYTES."""
+        return int(getattr(self.request, "upload_max_bytes", 0) or max_bytes())
+
     def new_file(self, field_name: str, file_name: str, *args: Any, **kwargs: Any) -> None:
         super().new_file(field_name, file_name, *args, **kwargs)
-        if self.request_length > max_bytes() + settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        if self.request_length > self.limit() + settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
             self._stop()
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
-        if start + len(raw_data) > max_bytes():
+        if start + len(raw_data) > self.limit():
             self._stop()
         return raw_data
 

@@ -20,6 +20,7 @@ class ChartPoint:
     upper: float | None = None
     variation: str = "common"  # "common" | "improvement" | "concern" | "neither"
     provisional: bool = False
+    suppressed: bool = False  # withheld by disclosure control: shown as the mark, not drawn
 
 
 @dataclass(frozen=True)

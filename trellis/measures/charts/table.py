@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from trellis.core.disclosure import SUPPRESSED
+
 from .model import Chart, ChartPoint, expected_at, without_non_finite
 from .summary import numbered_notes
 from .text import MISSING, centre_name, value_formatter, variation_words
@@ -46,7 +48,7 @@ def data_table(chart: Chart) -> list[TableRow]:
 
 def _row(chart: Chart, point: ChartPoint, notes: tuple[str, ...]) -> TableRow:
     show = value_formatter(chart.unit, chart.decimals)
-    value = show(point.value)
+    value = SUPPRESSED if point.suppressed else show(point.value)
     if point.provisional and point.value is not None:
         value = _("%(value)s (provisional)") % {"value": value}
     centre = show(point.centre) if _has_centre(chart) else None

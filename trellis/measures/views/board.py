@@ -11,10 +11,17 @@ from django.views.decorators.http import require_GET
 
 from trellis.accounts.models import Membership
 from trellis.accounts.policy import Perm, can
+from trellis.core.disclosure import explanation
 from trellis.errors import NotFound
 from trellis.measures import charts
 from trellis.measures.models import Measure
-from trellis.measures.selectors import assess, flags, measures_of_partnership, measures_of_plan
+from trellis.measures.selectors import (
+    assess,
+    flags,
+    measures_of_partnership,
+    measures_of_plan,
+    viewer_thresholds,
+)
 from trellis.plans.models import Plan
 from trellis.views import partnership_view
 
@@ -35,7 +42,8 @@ def measure_or_404(membership: Membership, pk: int) -> Measure:
 @partnership_view()
 def measure_list(request: HttpRequest) -> HttpResponse:
     membership: Membership = request.membership  # type: ignore[attr-defined]
-    rows = [assess(m) for m in measures_of_partnership(membership.partnership)]
+    limits = viewer_thresholds(membership)
+    rows = [assess(m, limits) for m in measures_of_partnership(membership.partnership)]
     return render(
         request,
         "measures/measure_list.html",
@@ -55,7 +63,8 @@ def plan_board(request: HttpRequest, pk: int) -> HttpResponse:
     plan = Plan.objects.filter(partnership_id=membership.partnership_id, pk=pk).first()
     if plan is None:
         raise NotFound()
-    rows = [assess(m) for m in measures_of_plan(plan)]
+    limits = viewer_thresholds(membership)
+    rows = [assess(m, limits) for m in measures_of_plan(plan)]
     return render(
         request,
         "measures/measure_list.html",
@@ -73,7 +82,8 @@ def plan_board(request: HttpRequest, pk: int) -> HttpResponse:
 def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     membership: Membership = request.membership  # type: ignore[attr-defined]
     measure = measure_or_404(membership, pk)
-    assessment = assess(measure)
+    limits = viewer_thresholds(membership)
+    assessment = assess(measure, limits)
     svg = charts.render_svg(assessment.chart, id_prefix=f"measure-{measure.pk}")
     return render(
         request,
@@ -88,6 +98,9 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 zip(charts.data_table(assessment.chart), assessment.observations, strict=True)
             ),
             "actions": measure.actions.all(),
+            "disclosure_note": explanation(limits)
+            if limits and any(p.suppressed for p in assessment.chart.points)
+            else "",
             "can_edit": can(membership, Perm.EDIT_MEASURE, measure),
             "can_record": can(membership, Perm.RECORD_OBSERVATION, measure),
         },

@@ -1,0 +1,216 @@
+"""`trellis data validate|compute|generate|pseudonymise`: case-level extracts from the
+command line.
+
+`validate` and `compute` read an extract (a folder, a zip or one dataset file) and store
+nothing: they are the analyst's checks, and the acceptance checks' contract (--json output
+kept stable). `generate` writes a synthetic extract. `pseudonymise` lets a key holder turn
+their own case identifiers into the partnership's pseudonyms, locally.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import CommandError
+
+from trellis.commands import TrellisCommand, acting_member, add_actor_arguments, pick_partnership
+from trellis.core.pseudonym import partnership_key, pseudonym
+
+EXIT_INVALID = 2
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date: write YYYY-MM-DD.") from None
+
+
+class Command(TrellisCommand):
+    help = "Check, compute, generate and pseudonymise case-level extracts."
+    verbs = {
+        "load": "validate, pseudonymise and store an extract, then compute its measures",
+        "validate": "report every error and warning in an extract; store nothing",
+        "compute": "compute every built-in measure of an extract; store nothing",
+        "generate": "write a synthetic extract (no real child) to a folder",
+        "pseudonymise": "print the partnership's pseudonym of each of your case identifiers",
+    }
+
+    def add_verb_arguments(self, verb: str, parser: argparse.ArgumentParser) -> None:
+        getattr(self, f"_arguments_{verb}")(parser)
+
+    def _arguments_load(self, parser: argparse.ArgumentParser) -> None:
+        add_actor_arguments(parser)
+        parser.add_argument("source", type=Path, help="a folder, a zip or one dataset file")
+        parser.add_argument(
+            "--extract-date", type=_date, default=None, help="the day the data was taken"
+        )
+
+    def _arguments_validate(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("source", type=Path, help="a folder, a zip or one dataset file")
+        parser.add_argument(
+            "--extract-date", type=_date, default=None, help="the day the data was taken"
+        )
+        parser.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    def _arguments_compute(self, parser: argparse.ArgumentParser) -> None:
+        self._arguments_validate(parser)
+        parser.add_argument("--from", dest="start", type=_date, required=True, metavar="DATE")
+        parser.add_argument("--to", dest="end", type=_date, required=True, metavar="DATE")
+
+    def _arguments_generate(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("out", type=Path, help="the folder to write the datasets into")
+        parser.add_argument("--children", type=int, default=600)
+        parser.add_argument("--start", type=int, default=2017, help="the first year")
+        parser.add_argument("--years", type=int, default=4)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--profile", default="default")
+
+    def _arguments_pseudonymise(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "file", type=Path, help="identifiers, one per line (or a CSV with child_id first)"
+        )
+        parser.add_argument("--partnership", metavar="SLUG", help="default: the only one")
+
+    # Verbs
+
+    def do_load(
+        self,
+        *,
+        actor: str,
+        partnership: str | None,
+        source: Path,
+        extract_date: dt.date | None,
+        **_: Any,
+    ) -> None:
+        from trellis.casedata.services import ExtractInvalid, snapshot_create
+        from trellis.casedata.tasks import compute_into
+
+        member = acting_member(actor, partnership)
+        if not source.exists():
+            raise CommandError(f"There is no file or folder {source}.", returncode=EXIT_INVALID)
+        try:
+            snapshot = snapshot_create(
+                membership=member,
+                source=source,
+                source_name=source.name,
+                extract_date=extract_date or dt.date.today(),
+            )
+        except ExtractInvalid as exc:
+            for problem in exc.problems:
+                self.stderr.write(f"Error: {_describe(problem)}")
+            raise CommandError(exc.message, returncode=EXIT_INVALID) from exc
+        figures = compute_into(snapshot)
+        rows = sum(d["rows"] for d in snapshot.manifest["datasets"].values())
+        self.stdout.write(
+            f"Stored snapshot {snapshot.pk}: {rows} rows; computed {figures} figures."
+        )
+
+    def do_validate(self, *, source: Path, extract_date: dt.date | None, **options: Any) -> None:
+        result = self._read(source, extract_date)
+        if options["json"]:
+            report = {
+                "errors": [p.to_json() for p in result.errors],
+                "warnings": [p.to_json() for p in result.warnings],
+            }
+            self.stdout.write(json.dumps(report, indent=2))
+        else:
+            for kind, problems in (("Error", result.errors), ("Warning", result.warnings)):
+                for problem in problems:
+                    self.stdout.write(f"{kind}: {_describe(problem)}")
+            self.stdout.write(f"{len(result.errors)} errors, {len(result.warnings)} warnings.")
+        if result.errors:
+            raise CommandError("The extract has errors.", returncode=EXIT_INVALID)
+
+    def do_compute(
+        self, *, source: Path, extract_date: dt.date | None, start: dt.date, end: dt.date, **o: Any
+    ) -> None:
+        from trellis.casedata.compute import compute_measures
+
+        on = extract_date or dt.date.today()
+        result = self._read(source, on)
+        for problem in result.warnings:
+            self.stderr.write(f"Warning: {_describe(problem)}")
+        if result.errors or result.tables is None:
+            for problem in result.errors:
+                self.stderr.write(f"Error: {_describe(problem)}")
+            raise CommandError("The extract has errors.", returncode=EXIT_INVALID)
+        rows = compute_measures(
+            result.tables,
+            extract_date=on,
+            start=start,
+            end=end,
+            warn=lambda message: self.stderr.write(f"Warning: {message}"),
+        )
+        if o["json"]:
+            self.stdout.write(json.dumps([row.to_json() for row in rows]))
+        else:
+            for row in rows:
+                self.stdout.write(_row_text(row.to_json()))
+
+    def do_generate(self, *, out: Path, **options: Any) -> None:
+        from trellis.casedata.synthetic import PROFILES, generate_extract
+
+        if options["profile"] not in PROFILES:
+            raise CommandError(f"Choose a profile: {', '.join(PROFILES)}.")
+        if options["children"] < 1 or options["years"] < 1:
+            raise CommandError("--children and --years must be at least 1.")
+        counts = generate_extract(
+            out,
+            children=options["children"],
+            start=options["start"],
+            years=options["years"],
+            seed=options["seed"],
+            profile=options["profile"],
+        )
+        for dataset, count in sorted(counts.items()):
+            self.stdout.write(f"{dataset}: {count} rows")
+
+    def do_pseudonymise(self, *, file: Path, partnership: str | None, **_: Any) -> None:
+        slug = pick_partnership(partnership).slug
+        key = partnership_key(settings.TRELLIS_PSEUDONYM_SECRET, slug)
+        writer = csv.writer(self.stdout)
+        writer.writerow(["identifier", "pseudonym"])
+        for identifier in _identifiers(file):
+            writer.writerow([identifier, pseudonym(key, identifier)])
+
+    def _read(self, source: Path, extract_date: dt.date | None) -> Any:
+        from trellis.casedata.validation import read_extract
+
+        if not source.exists():
+            raise CommandError(f"There is no file or folder {source}.", returncode=EXIT_INVALID)
+        return read_extract(source, extract_date=extract_date or dt.date.today())
+
+
+def _describe(problem: Any) -> str:
+    where = [problem.file]
+    if problem.row is not None:
+        where.append(f"row {problem.row}")
+    if problem.column:
+        where.append(f"column {problem.column}")
+    return f"{', '.join(where)}: {problem.message} [{problem.rule}]"
+
+
+def _row_text(row: dict[str, Any]) -> str:
+    group = ", ".join(f"{k} {v}" for k, v in (row["breakdown"] or {}).items()) or "all"
+    figure = "–" if row["value"] is None else row["value"]
+    flag = " (provisional)" if row["provisional"] else ""
+    return f"{row['measure']} {row['period_start']}..{row['period_end']} [{group}]: {figure}{flag}"
+
+
+def _identifiers(file: Path) -> list[str]:
+    """One identifier per line; a CSV's first column; a header naming child_id skipped."""
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CommandError(f"Cannot read {file}: save it as UTF-8 text ({exc}).") from exc
+    rows = [r for r in csv.reader(text.splitlines()) if r and r[0].strip()]
+    if rows and rows[0][0].strip().lower() in {"child_id", "identifier", "id"}:
+        rows = rows[1:]
+    return [r[0].strip() for r in rows]

@@ -1,0 +1,66 @@
+"""Case-level extracts once accepted: an immutable snapshot (Parquet files of pseudonymised
+rows and a manifest of counts and checksums), and every figure computed from it.
+
+A snapshot's rows are never changed; a correction is a new upload. Every computed figure
+records its snapshot and the definition version that produced it, so any number can be
+traced and reproduced."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from trellis.accounts.models import Partnership, Person
+
+
+class Snapshot(models.Model):
+    class Status(models.TextChoices):
+        COMPUTING = "computing", _("Computing measures")
+        COMPUTED = "computed", _("Measures computed")
+        FAILED = "failed", _("Computing failed")
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    uploaded_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    extract_date = models.DateField(_("extract date"))
+    source_name = models.CharField(_("file uploaded"), max_length=200)
+    # {"datasets": {name: {"file", "rows", "sha256"}}, "warnings": n, "definitions": version}
+    manifest = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.COMPUTING)
+    progress = models.PositiveSmallIntegerField(default=0)  # per cent of the computation
+    failure = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.source_name} ({self.extract_date:%d %B %Y})"
+
+    @property
+    def folder(self) -> str:
+        """Where its files live, relative to the snapshots root."""
+        return f"{self.partnership_id}/{self.pk}"
+
+
+class ComputedFigure(models.Model):
+    """One row of the measure library for one period and group, as `trellis data compute`
+    gives it (numerators and denominators as counts, shares as fractions)."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="figures")
+    measure = models.CharField(max_length=40)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    # "" for the unbroken row, else "field=value" (one field per breakdown row)
+    group = models.CharField(max_length=80, blank=True)
+    numerator = models.BigIntegerField(null=True)
+    denominator = models.BigIntegerField(null=True)
+    value = models.FloatField(null=True)
+    provisional = models.BooleanField(default=False)
+    definition = models.CharField(max_length=40)  # measure@version
+
+    class Meta:
+        ordering = ["measure", "period_start", "group"]
+        indexes = [models.Index(fields=["snapshot", "measure", "period_end"])]
+
+    def __str__(self) -> str:
+        return f"{self.measure} {self.period_end} {self.group or 'all'}"

@@ -1,0 +1,157 @@
+"""Loading a case-level extract: validate everything, pseudonymise, store an immutable
+snapshot, then (in the background) compute the measure library and bring the partnership's
+computed measures up to date.
+
+Raw identifiers exist only in memory between reading and pseudonymising; what is written to
+disk, to the database and to the log is pseudonymised or aggregate."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from trellis.accounts.models import Membership
+from trellis.accounts.policy import Perm, require
+from trellis.audit.services import audit_append
+from trellis.casedata.models import Snapshot
+from trellis.core.pseudonym import partnership_key, pseudonyms
+from trellis.errors import Invalid
+
+DEFINITIONS_VERSION = "1"
+
+
+class ExtractInvalid(Invalid):
+    """The extract breaks the contract; `problems` lists every error (and the warnings)."""
+
+    def __init__(self, errors: list[Any], warnings: list[Any]) -> None:
+        super().__init__(
+            _("The extract has %(count)d errors; nothing was stored.") % {"count": len(errors)}
+        )
+        self.problems = errors
+        self.warnings = warnings
+
+
+def snapshots_root() -> Path:
+    return Path(settings.DATA_DIR) / "snapshots"
+
+
+def snapshot_folder(snapshot: Snapshot) -> Path:
+    return snapshots_root() / snapshot.folder
+
+
+def snapshot_create(
+    *, membership: Membership, source: Path, source_name: str, extract_date: dt.date
+) -> Snapshot:
+    """Validate the extract at `source` and, when it has no error, keep it as a snapshot
+    and queue the computation of the partnership's measures. Raises ExtractInvalid."""
+    from trellis.casedata.validation import read_extract
+
+    require(membership, Perm.LOAD_DATA)
+    result = read_extract(source, extract_date=extract_date)
+    if result.errors or result.tables is None:
+        raise ExtractInvalid(result.errors, result.warnings)
+    key = partnership_key(settings.TRELLIS_PSEUDONYM_SECRET, membership.partnership.slug)
+    tables = {name: pseudonymised(table, key) for name, table in result.tables.items()}
+    with transaction.atomic():
+        snapshot = Snapshot.objects.create(
+            partnership=membership.partnership,
+            uploaded_by=membership.person,
+            extract_date=extract_date,
+            source_name=Path(source_name).name[:200],
+        )
+        folder = snapshot_folder(snapshot)
+        try:
+            snapshot.manifest = {
+                "datasets": write_parquet(folder, tables),
+                "warnings": len(result.warnings),
+                "definitions": DEFINITIONS_VERSION,
+            }
+            snapshot.save(update_fields=["manifest"])
+            _audit_load(membership, snapshot)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)  # the rows go with the failed save
+            raise
+        transaction.on_commit(lambda: _queue_compute(snapshot.pk))
+    return snapshot
+
+
+def pseudonymised(table: pa.Table, key: bytes) -> pa.Table:
+    """The table with child_id replaced by the partnership's pseudonym."""
+    if "child_id" not in table.column_names:
+        return table
+    column = pa.array(pseudonyms(key, table.column("child_id").to_pylist()), pa.string())
+    return table.set_column(table.column_names.index("child_id"), "child_id", column)
+
+
+def write_parquet(folder: Path, tables: Mapping[str, pa.Table]) -> dict[str, dict[str, Any]]:
+    """One Parquet file per dataset; returns each file's row count and SHA-256."""
+    folder.mkdir(parents=True, exist_ok=False)
+    written = {}
+    for name, table in sorted(tables.items()):
+        path = folder / f"{name}.parquet"
+        pq.write_table(table, path)
+        written[name] = {"file": path.name, "rows": table.num_rows, "sha256": _sha256(path)}
+    return written
+
+
+def read_snapshot(snapshot: Snapshot) -> dict[str, pa.Table]:
+    """The snapshot's tables, each checked against the checksum in its manifest."""
+    folder = snapshot_folder(snapshot)
+    tables = {}
+    for name, entry in snapshot.manifest.get("datasets", {}).items():
+        path = folder / entry["file"]
+        if _sha256(path) != entry["sha256"]:
+            raise Invalid(_("The stored file %(file)s has changed.") % {"file": entry["file"]})
+        tables[name] = pq.read_table(path)
+    return tables
+
+
+def earliest_date(tables: Mapping[str, pa.Table]) -> dt.date | None:
+    """The earliest date in any date column: where the measures' periods begin."""
+    found: list[dt.date] = []
+    for table in tables.values():
+        for field in table.schema:
+            if pa.types.is_date32(field.type):
+                smallest = pc.min(table.column(field.name)).as_py()
+                if smallest is not None:
+                    found.append(smallest)
+    return min(found) if found else None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _audit_load(membership: Membership, snapshot: Snapshot) -> None:
+    audit_append(
+        actor=membership.person,
+        verb="casedata.load",
+        target=snapshot,
+        partnership_id=membership.partnership_id,
+        changes={
+            "extract_date": snapshot.extract_date.isoformat(),
+            "source_name": snapshot.source_name,
+            "rows": {k: v["rows"] for k, v in snapshot.manifest["datasets"].items()},
+        },
+    )
+
+
+def _queue_compute(snapshot_id: int) -> None:
+    from trellis.casedata.tasks import snapshot_compute
+
+    snapshot_compute.enqueue(snapshot_id)

@@ -1,0 +1,174 @@
+"""The analyst's case-level data pages: upload an extract (every problem reported at once,
+also as a CSV), and follow each snapshot from upload to computed measures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods
+
+from trellis.accounts.models import Membership
+from trellis.accounts.policy import Perm
+from trellis.casedata.models import Snapshot
+from trellis.casedata.services import ExtractInvalid, snapshot_create
+from trellis.csvsafe import csv_response
+from trellis.errors import NotFound
+from trellis.forms import DateInput, GovukFormMixin
+from trellis.progress.evidence import clean_file_name
+from trellis.views import partnership_view
+
+REPORT_KEY = "casedata-report"  # the last refused upload's problems (no identifiers in them)
+ACCEPTED = (".csv", ".xlsx", ".zip")
+
+
+class UploadForm(GovukFormMixin, forms.Form):
+    """The extract date comes before the file: fields after a stopped file are lost."""
+
+    extract_date = forms.DateField(
+        label=gettext_lazy("Extract date"),
+        widget=DateInput(),
+        help_text=gettext_lazy("The day the data was taken from the case system."),
+    )
+    file = forms.FileField(
+        label=gettext_lazy("Extract"),
+        required=False,
+        widget=forms.FileInput(attrs={"class": "govuk-file-upload", "accept": ",".join(ACCEPTED)}),
+        help_text=gettext_lazy(
+            "One dataset (CSV or Excel, named after it, such as episodes.csv) or a zip of "
+            "several, up to 200 MB."
+        ),
+    )
+
+    stopped = False
+
+    def clean_extract_date(self) -> dt.date:
+        day: dt.date = self.cleaned_data["extract_date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The extract date cannot be in the future."))
+        return day
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if self.stopped:
+            raise forms.ValidationError(
+                _("The file is over 200 MB: load it with trellis data load.")
+            )
+        if not upload:
+            raise forms.ValidationError(_("Choose the extract to upload."))
+        if not upload.name.lower().endswith(ACCEPTED):
+            raise forms.ValidationError(_("Choose a CSV, Excel (.xlsx) or zip file."))
+        if upload.size == 0:
+            raise forms.ValidationError(_("The file is empty."))
+        return upload
+
+
+def _page(request: HttpRequest, form: UploadForm, problems: Any = None, status: int = 200) -> Any:
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    snapshots = Snapshot.objects.filter(partnership_id=membership.partnership_id).select_related(
+        "uploaded_by"
+    )[:20]
+    return render(
+        request,
+        "casedata/data_home.html",
+        {"form": form, "problems": problems, "snapshots": snapshots},
+        status=status,
+    )
+
+
+@csrf_exempt  # the limit must be set before the body is read; csrf_protect below checks it
+@require_http_methods(["GET", "POST"])
+def data_home(request: HttpRequest, slug: str) -> HttpResponse:
+    request.upload_max_bytes = settings.TRELLIS_EXTRACT_MAX_BYTES  # type: ignore[attr-defined]
+    return _data_home(request, slug)
+
+
+@csrf_protect
+@partnership_view(Perm.LOAD_DATA)
+def _data_home(request: HttpRequest) -> HttpResponse:
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    if request.method != "POST":
+        return _page(request, UploadForm())
+    form = UploadForm(request.POST, request.FILES)
+    form.stopped = getattr(request, "stopped_upload", None) is not None
+    if not form.is_valid():
+        return _page(request, form, status=400)
+    upload = form.cleaned_data["file"]
+    name = clean_file_name(upload.name)
+    with tempfile.TemporaryDirectory(prefix="trellis-extract-") as folder:
+        source = Path(folder) / name
+        with source.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        try:
+            snapshot = snapshot_create(
+                membership=membership,
+                source=source,
+                source_name=name,
+                extract_date=form.cleaned_data["extract_date"],
+            )
+        except ExtractInvalid as exc:
+            report = [p.to_json() for p in [*exc.problems, *exc.warnings]]
+            request.session[REPORT_KEY] = report
+            return _page(request, form, problems=exc, status=400)
+    messages.success(request, _("Extract stored. The measures are being computed."))
+    return redirect("casedata:snapshot", membership.partnership.slug, snapshot.pk)
+
+
+@require_GET
+@partnership_view(Perm.LOAD_DATA)
+def report_csv(request: HttpRequest) -> HttpResponse:
+    report = request.session.get(REPORT_KEY) or []
+    header = ["file", "row", "column", "rule", "message"]
+    rows = [header, *([p.get(k) for k in header] for p in report)]
+    return csv_response(rows, filename="extract-problems.csv")
+
+
+@require_GET
+@partnership_view(Perm.LOAD_DATA)
+def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    snapshot = (
+        Snapshot.objects.filter(partnership_id=membership.partnership_id, pk=pk)
+        .select_related("uploaded_by")
+        .first()
+    )
+    if snapshot is None:
+        raise NotFound()
+    template = (
+        "casedata/_snapshot_status.html"
+        if request.headers.get("HX-Request")
+        else "casedata/snapshot_detail.html"
+    )
+    figures = snapshot.figures.values("measure").distinct().count()
+    return render(
+        request,
+        template,
+        {
+            "snapshot": snapshot,
+            "datasets": sorted(snapshot.manifest.get("datasets", {}).items()),
+            "measure_count": figures,
+            "status_url": reverse("casedata:snapshot", args=[membership.partnership.slug, pk]),
+        },
+    )
+
+
+P = "p/<slug:slug>/"
+
+urlpatterns = [
+    path(P + "data/", data_home, name="data-home"),
+    path(P + "data/problems.csv", report_csv, name="report-csv"),
+    path(P + "data/snapshots/<int:pk>/", snapshot_detail, name="snapshot"),
+]

@@ -44,7 +44,7 @@ class UploadForm(GovukFormMixin, forms.Form):
     )
     file = forms.FileField(
         label=gettext_lazy("Extract"),
-        required=False,
+        error_messages={"required": gettext_lazy("Choose the extract to upload.")},
         widget=forms.FileInput(attrs={"class": "govuk-file-upload", "accept": ",".join(ACCEPTED)}),
         help_text=gettext_lazy(
             "One dataset (CSV or Excel, named after it, such as episodes.csv) or a zip of "
@@ -60,14 +60,15 @@ class UploadForm(GovukFormMixin, forms.Form):
             raise forms.ValidationError(_("The extract date cannot be in the future."))
         return day
 
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data.get("file")
-        if self.stopped:
-            raise forms.ValidationError(
-                _("The file is over 200 MB: load it with trellis data load.")
+    def full_clean(self) -> None:
+        super().full_clean()
+        if self.stopped:  # the file was stopped on its way in, so it reads as missing
+            self.errors["file"] = self.error_class(
+                [_("The file is over 200 MB: load it with trellis data load.")]
             )
-        if not upload:
-            raise forms.ValidationError(_("Choose the extract to upload."))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(ACCEPTED):
             raise forms.ValidationError(_("Choose a CSV, Excel (.xlsx) or zip file."))
         if upload.size == 0:

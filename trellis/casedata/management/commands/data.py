@@ -66,7 +66,9 @@ class Command(TrellisCommand):
 
     def _arguments_generate(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("out", type=Path, help="the folder to write the datasets into")
-        parser.add_argument("--children", type=int, default=600)
+        parser.add_argument(
+            "--children", type=int, default=600, help="about this many looked after on any day"
+        )
         parser.add_argument("--start", type=int, default=2017, help="the first year")
         parser.add_argument("--years", type=int, default=4)
         parser.add_argument("--seed", type=int, default=1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,8 +21,15 @@ from trellis.casedata.ssda903.source import parse_date
 from trellis.casedata.validation import read_extract
 from trellis.errors import Invalid
 
-SAMPLE = Path("/work/shared/data-samples/ssda903")
-needs_sample = pytest.mark.skipif(not SAMPLE.is_dir(), reason="the SSDA903 sample is not here")
+# The shared sample beside the checkout (../shared/data-samples), or TRELLIS_SAMPLES_DIR.
+SAMPLES = Path(
+    os.environ.get("TRELLIS_SAMPLES_DIR")
+    or Path(__file__).resolve().parents[3] / "shared" / "data-samples"
+)
+SAMPLE = SAMPLES / "ssda903"
+needs_sample = pytest.mark.skipif(
+    not SAMPLE.is_dir(), reason="the SSDA903 sample is not beside this checkout"
+)
 
 HEADER = ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB")
 EPISODES = ("CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC")

@@ -10,9 +10,13 @@ their own case identifiers into the partnership's pseudonyms, locally.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
+import dataclasses
 import datetime as dt
 import json
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +55,7 @@ class Command(TrellisCommand):
         parser.add_argument(
             "--extract-date", type=_date, default=None, help="the day the data was taken"
         )
+        _format_argument(parser)
 
     def _arguments_validate(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("source", type=Path, help="a folder, a zip or one dataset file")
@@ -58,6 +63,7 @@ class Command(TrellisCommand):
             "--extract-date", type=_date, default=None, help="the day the data was taken"
         )
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
+        _format_argument(parser)
 
     def _arguments_compute(self, parser: argparse.ArgumentParser) -> None:
         self._arguments_validate(parser)
@@ -95,19 +101,18 @@ class Command(TrellisCommand):
         from trellis.casedata.tasks import compute_into
 
         member = acting_member(actor, partnership)
-        if not source.exists():
-            raise CommandError(f"There is no file or folder {source}.", returncode=EXIT_INVALID)
-        try:
-            snapshot = snapshot_create(
-                membership=member,
-                source=source,
-                source_name=source.name,
-                extract_date=extract_date or dt.date.today(),
-            )
-        except ExtractInvalid as exc:
-            for problem in exc.problems:
-                self.stderr.write(f"Error: {_describe(problem)}")
-            raise CommandError(exc.message, returncode=EXIT_INVALID) from exc
+        with self._prepared(source, _["format"]) as (path, conversion):
+            try:
+                snapshot = snapshot_create(
+                    membership=member,
+                    source=path,
+                    source_name=source.name,
+                    extract_date=extract_date or dt.date.today(),
+                )
+            except ExtractInvalid as exc:
+                for problem in _mapped_back(exc.problems, conversion):
+                    self.stderr.write(f"Error: {_describe(problem)}")
+                raise CommandError(exc.message, returncode=EXIT_INVALID) from exc
         figures = compute_into(snapshot)
         rows = sum(d["rows"] for d in snapshot.manifest["datasets"].values())
         self.stdout.write(
@@ -115,7 +120,7 @@ class Command(TrellisCommand):
         )
 
     def do_validate(self, *, source: Path, extract_date: dt.date | None, **options: Any) -> None:
-        result = self._read(source, extract_date)
+        result = self._read(source, extract_date, options["format"])
         if options["json"]:
             report = {
                 "errors": [p.to_json() for p in result.errors],
@@ -136,7 +141,7 @@ class Command(TrellisCommand):
         from trellis.casedata.compute import compute_measures
 
         on = extract_date or dt.date.today()
-        result = self._read(source, on)
+        result = self._read(source, on, o["format"])
         for problem in result.warnings:
             self.stderr.write(f"Warning: {_describe(problem)}")
         if result.errors or result.tables is None:
@@ -182,12 +187,55 @@ class Command(TrellisCommand):
         for identifier in _identifiers(file):
             writer.writerow([identifier, pseudonym(key, identifier)])
 
-    def _read(self, source: Path, extract_date: dt.date | None) -> Any:
+    def _read(self, source: Path, extract_date: dt.date | None, fmt: str) -> Any:
         from trellis.casedata.validation import read_extract
 
+        with self._prepared(source, fmt) as (path, conversion):
+            result = read_extract(path, extract_date=extract_date or dt.date.today())
+        return dataclasses.replace(
+            result,
+            errors=_mapped_back(result.errors, conversion),
+            warnings=_mapped_back(result.warnings, conversion),
+        )
+
+    @contextlib.contextmanager
+    def _prepared(self, source: Path, fmt: str) -> Iterator[tuple[Path, Any]]:
+        """The extract as Trellis datasets: as given, or converted from a national return
+        into a temporary folder removed afterwards (it holds raw identifiers)."""
         if not source.exists():
             raise CommandError(f"There is no file or folder {source}.", returncode=EXIT_INVALID)
-        return read_extract(source, extract_date=extract_date or dt.date.today())
+        if fmt != "ssda903":
+            yield source, None
+            return
+        from trellis.casedata.ssda903 import convert_ssda903
+
+        with tempfile.TemporaryDirectory(prefix="trellis-ssda903-") as folder:
+            conversion = convert_ssda903(source, Path(folder) / "datasets")
+            for line in [*conversion.notes, *conversion.unmapped]:
+                self.stderr.write(f"SSDA903: {line}")
+            yield Path(folder) / "datasets", conversion
+
+
+def _format_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        choices=["trellis", "ssda903"],
+        default="trellis",
+        help="the layout of the files (ssda903: England's children looked after return)",
+    )
+
+
+def _mapped_back(problems: list[Any], conversion: Any) -> list[Any]:
+    """Problems named by the file and row the person gave, not the converted dataset's."""
+    if conversion is None:
+        return problems
+    mapped = []
+    for problem in problems:
+        origin = conversion.row_map.get((Path(problem.file).stem, problem.row or 0))
+        if origin is not None:
+            problem = dataclasses.replace(problem, file=origin[0], row=origin[1])
+        mapped.append(problem)
+    return mapped
 
 
 def _describe(problem: Any) -> str:

@@ -1,0 +1,401 @@
+"""Loading an extract: validated, pseudonymised, kept as an immutable snapshot, its measures
+computed and brought into the partnership's computed measures; by the service, the pages
+and `trellis data load`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from tests.conftest import Cast, signed_in
+from trellis.accounts.models import Membership
+from trellis.audit.models import AuditEntry
+from trellis.casedata.models import ComputedFigure, Snapshot
+from trellis.casedata.services import (
+    ExtractInvalid,
+    read_snapshot,
+    snapshot_create,
+    snapshot_folder,
+)
+from trellis.casedata.tasks import compute_into
+from trellis.errors import Forbidden
+from trellis.measures.models import Measure, Observation
+
+EXTRACT_DATE = dt.date(2020, 12, 31)
+RAW_IDS = ("SECRETID001", "SECRETID002", "SECRETID003")
+EPISODES = (
+    "child_id,date_of_birth,sex,episode_start,episode_end,placement_type,placement_area\n"
+    "SECRETID001,2010-05-01,F,2019-01-10,,foster,in_area\n"
+    "secretid002 ,2012-07-14,M,2019-06-01,2020-08-01,home,in_area\n"
+    "SECRETID003,2006-02-20,M,2020-02-03,,residential,out_of_area\n"
+)
+BROKEN = EPISODES + "SECRETID001,2010-05-01,F,2020-03-01,2020-02-01,foster,in_area\n"
+
+
+def write(folder: Path, text: str = EPISODES) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "episodes.csv").write_text(text, encoding="utf-8")
+    return folder
+
+
+def member(cast: Cast, role: str) -> Membership:
+    person = getattr(cast, role)
+    return Membership.objects.get(person=person, partnership=cast.partnership)
+
+
+def load(cast: Cast, folder: Path) -> Snapshot:
+    return snapshot_create(
+        membership=member(cast, "analyst"),
+        source=folder,
+        source_name="extract",
+        extract_date=EXTRACT_DATE,
+    )
+
+
+@pytest.fixture(autouse=True)
+def _data_dir(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    settings.DATA_DIR = tmp_path / "data"
+
+
+# The service
+
+
+def test_an_analyst_loads_an_extract_kept_as_pseudonymised_parquet(
+    cast: Cast, tmp_path: Path
+) -> None:
+    snapshot = load(cast, write(tmp_path / "in"))
+
+    assert snapshot.manifest["datasets"]["episodes"]["rows"] == 3
+    tables = read_snapshot(snapshot)
+    ids = tables["episodes"].column("child_id").to_pylist()
+    assert len(set(ids)) == 3 and not set(ids) & set(RAW_IDS)
+    assert AuditEntry.objects.filter(verb="casedata.load", object_id=str(snapshot.pk)).exists()
+
+
+def test_no_raw_identifier_is_in_any_stored_byte(cast: Cast, tmp_path: Path) -> None:
+    snapshot = load(cast, write(tmp_path / "in"))
+    compute_into(snapshot)
+
+    stored = b"".join(p.read_bytes() for p in snapshot_folder(snapshot).rglob("*"))
+    dump = io.StringIO()
+    call_command("dumpdata", stdout=dump)
+    for raw in RAW_IDS:
+        assert raw.encode() not in stored.upper()
+        assert raw not in dump.getvalue().upper()
+
+
+def test_the_same_child_gets_the_same_pseudonym_in_a_second_upload(
+    cast: Cast, tmp_path: Path
+) -> None:
+    first = read_snapshot(load(cast, write(tmp_path / "a")))["episodes"]
+    second = read_snapshot(load(cast, write(tmp_path / "b")))["episodes"]
+    assert first.column("child_id").to_pylist() == second.column("child_id").to_pylist()
+
+
+def test_an_extract_with_an_error_stores_nothing(cast: Cast, tmp_path: Path) -> None:
+    with pytest.raises(ExtractInvalid) as refused:
+        load(cast, write(tmp_path / "in", BROKEN))
+
+    assert refused.value.problems
+    assert not Snapshot.objects.exists()
+    assert not (tmp_path / "data" / "snapshots").exists() or not any(
+        (tmp_path / "data" / "snapshots").rglob("*.parquet")
+    )
+
+
+@pytest.mark.parametrize("role", ["owner", "lead", "board", "inspector", "admin"])
+def test_only_analysts_load_extracts(cast: Cast, tmp_path: Path, role: str) -> None:
+    with pytest.raises(Forbidden):
+        snapshot_create(
+            membership=member(cast, role),
+            source=write(tmp_path / "in"),
+            source_name="x",
+            extract_date=EXTRACT_DATE,
+        )
+    assert not Snapshot.objects.exists()
+
+
+def test_a_changed_snapshot_file_is_detected(cast: Cast, tmp_path: Path) -> None:
+    snapshot = load(cast, write(tmp_path / "in"))
+    parquet = snapshot_folder(snapshot) / "episodes.parquet"
+    parquet.write_bytes(parquet.read_bytes() + b"x")
+
+    with pytest.raises(Exception, match="changed"):
+        read_snapshot(snapshot)
+
+
+# Computing
+
+
+def test_computing_keeps_every_figure_and_fills_the_computed_measures(
+    cast: Cast, tmp_path: Path
+) -> None:
+    measure = Measure.objects.create(
+        partnership=cast.partnership,
+        code="LAC",
+        title="Children looked after",
+        kind="count",
+        direction="neutral",
+        role="outcome",
+        source="computed",
+        definition="looked_after",
+    )
+    snapshot = load(cast, write(tmp_path / "in"))
+
+    compute_into(snapshot)
+
+    snapshot.refresh_from_db()
+    assert (snapshot.status, snapshot.progress) == ("computed", 100)
+    q3 = Observation.objects.get(measure=measure, period_ends=dt.date(2020, 9, 30))
+    # On 30 September 2020: SECRETID001 (foster) and SECRETID003 (residential); 002 left.
+    assert (q3.value, q3.snapshot_id, q3.definition) == (2, snapshot.pk, "looked_after@1")
+    assert ComputedFigure.objects.filter(
+        snapshot=snapshot, measure="looked_after", group="placement_type=residential"
+    ).exists()
+
+
+def test_a_second_computation_changes_nothing_already_right(cast: Cast, tmp_path: Path) -> None:
+    Measure.objects.create(
+        partnership=cast.partnership,
+        code="LAC",
+        title="Children looked after",
+        kind="count",
+        direction="neutral",
+        role="outcome",
+        source="computed",
+        definition="looked_after",
+    )
+    compute_into(load(cast, write(tmp_path / "a")))
+    versions = list(Observation.objects.values_list("version", flat=True))
+
+    compute_into(load(cast, write(tmp_path / "b")))
+
+    assert list(Observation.objects.values_list("version", flat=True)) == versions
+
+
+# The pages
+
+
+def upload(client, text: str = EPISODES, name: str = "episodes.csv", date: str = "2020-12-31"):  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(
+        reverse("casedata:data-home", args=["riverside-test"]),
+        {"extract_date": date, "file": SimpleUploadedFile(name, text.encode())},
+    )
+
+
+def test_an_analyst_uploads_an_extract_and_follows_it(cast: Cast) -> None:
+    client = signed_in(cast.analyst)
+    response = upload(client)
+
+    snapshot = Snapshot.objects.get()
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/data/snapshots/{snapshot.pk}/")
+    page = client.get(response["Location"]).content.decode()
+    assert "episodes" in page and snapshot.manifest["datasets"]["episodes"]["sha256"] in page
+
+
+def test_an_upload_with_errors_lists_them_stores_nothing_and_offers_a_csv(cast: Cast) -> None:
+    client = signed_in(cast.analyst)
+    response = upload(client, BROKEN)
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'id="problem-table"' in page
+    assert not Snapshot.objects.exists()
+    for raw in RAW_IDS:
+        assert raw not in page.upper()
+    csv_text = client.get(reverse("casedata:report-csv", args=["riverside-test"])).content
+    assert b"file,row,column,rule,message" in csv_text
+    assert b"episodes" in csv_text
+
+
+def test_an_empty_file_is_refused_by_the_form(cast: Cast) -> None:
+    response = upload(signed_in(cast.analyst), "")
+    assert response.status_code == 400
+    assert not Snapshot.objects.exists()
+
+
+def test_a_future_extract_date_is_refused(cast: Cast) -> None:
+    response = upload(signed_in(cast.analyst), date="2999-01-01")
+    assert response.status_code == 400
+    assert not Snapshot.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["owner", "lead", "board", "inspector", "admin"])
+def test_the_data_pages_are_for_analysts_only(cast: Cast, role: str) -> None:
+    response = signed_in(getattr(cast, role)).get(
+        reverse("casedata:data-home", args=["riverside-test"])
+    )
+    assert response.status_code == 403
+
+
+# The command
+
+
+def test_the_command_loads_and_computes(cast: Cast, tmp_path: Path) -> None:
+    out = io.StringIO()
+    call_command(
+        "data",
+        "load",
+        str(write(tmp_path / "in")),
+        "--as",
+        cast.analyst.email,
+        "--partnership",
+        cast.partnership.slug,
+        "--extract-date",
+        "2020-12-31",
+        stdout=out,
+    )
+    snapshot = Snapshot.objects.get()
+    assert snapshot.status == "computed"
+    assert f"Stored snapshot {snapshot.pk}: 3 rows" in out.getvalue()
+
+
+def test_the_command_refuses_a_broken_extract_naming_rows_not_children(
+    cast: Cast, tmp_path: Path
+) -> None:
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command(
+            "data",
+            "load",
+            str(write(tmp_path / "in", BROKEN)),
+            "--as",
+            cast.analyst.email,
+            "--partnership",
+            cast.partnership.slug,
+            "--extract-date",
+            "2020-12-31",
+            stderr=err,
+        )
+    assert "row 5" in err.getvalue()
+    assert "SECRETID" not in err.getvalue().upper()
+    assert not Snapshot.objects.exists()
+
+
+def test_validate_prints_the_report_as_json(tmp_path: Path) -> None:
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command(
+            "data",
+            "validate",
+            str(write(tmp_path / "in", BROKEN)),
+            "--extract-date",
+            "2020-12-31",
+            "--json",
+            stdout=out,
+        )
+    report = json.loads(out.getvalue())
+    assert set(report) == {"errors", "warnings"}
+    assert {"file", "row", "column", "rule", "message"} == set(report["errors"][0])
+
+
+def test_compute_prints_the_measure_rows_as_json(tmp_path: Path) -> None:
+    out = io.StringIO()
+    call_command(
+        "data",
+        "compute",
+        str(write(tmp_path / "in")),
+        "--from",
+        "2020-01-01",
+        "--to",
+        "2020-12-31",
+        "--extract-date",
+        "2020-12-31",
+        "--json",
+        stdout=out,
+    )
+    rows = json.loads(out.getvalue())
+    q3 = [
+        r
+        for r in rows
+        if r["measure"] == "looked_after" and r["period_end"] == "2020-09-30" and not r["breakdown"]
+    ]
+    assert q3 == [
+        {
+            "measure": "looked_after",
+            "period_start": "2020-07-01",
+            "period_end": "2020-09-30",
+            "breakdown": None,
+            "numerator": 2,
+            "denominator": None,
+            "value": 2,
+            "provisional": False,
+        }
+    ]
+
+
+def test_pseudonymise_gives_the_key_holder_the_same_pseudonyms_as_the_snapshot(
+    cast: Cast, tmp_path: Path
+) -> None:
+    snapshot = load(cast, write(tmp_path / "in"))
+    ids = tmp_path / "ids.txt"
+    ids.write_text("child_id\nSECRETID003\n", encoding="utf-8")
+    out = io.StringIO()
+
+    call_command(
+        "data", "pseudonymise", str(ids), "--partnership", cast.partnership.slug, stdout=out
+    )
+
+    [_header, line] = out.getvalue().splitlines()
+    identifier, pseudonym = line.split(",")
+    stored = read_snapshot(snapshot)["episodes"].column("child_id").to_pylist()
+    assert identifier == "SECRETID003" and pseudonym == stored[2]
+
+
+def test_a_file_over_the_browser_limit_is_refused_as_too_large(cast: Cast, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.TRELLIS_EXTRACT_MAX_BYTES = 1000
+    response = upload(signed_in(cast.analyst), EPISODES * 20)
+
+    assert response.status_code == 400
+    assert "over 200 MB" in response.content.decode()
+    assert not Snapshot.objects.exists()
+
+
+def test_an_ssda903_return_is_validated_and_problems_name_its_own_rows(tmp_path: Path) -> None:
+    source = tmp_path / "ssda903"
+    source.mkdir()
+    (source / "header.csv").write_text(
+        "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
+        "900001,1,01/05/2010,WBRI,,,\n"
+        "900002,2,14/07/2012,WBRI,,,\n",
+        encoding="utf-8",
+    )
+    (source / "episodes.csv").write_text(
+        "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC\n"
+        "900001,10/01/2019,S,C2,N1,U4,PR1,,\n"
+        "900002,01/06/2019,S,C2,N1,P1,PR1,01/05/2019,E11\n",
+        encoding="utf-8",
+    )
+    out, err = io.StringIO(), io.StringIO()
+
+    with pytest.raises(CommandError):
+        call_command(
+            "data",
+            "validate",
+            str(source),
+            "--format",
+            "ssda903",
+            "--extract-date",
+            "2020-12-31",
+            "--json",
+            stdout=out,
+            stderr=err,
+        )
+
+    [problem] = json.loads(out.getvalue())["errors"]
+    assert (problem["file"], problem["row"], problem["column"]) == (
+        "episodes.csv",
+        3,
+        "episode_end",
+    )
+    assert "900002" not in out.getvalue() + err.getvalue()

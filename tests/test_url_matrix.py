@@ -172,6 +172,7 @@ def world(cast: Cast, settings: Any, tmp_path: Any) -> World:
             partnership=part,
             uploaded_by=cast.analyst,
             extract_date=FIRST_QUARTER,
+            covers_from=FIRST_QUARTER,
             source_name="extract.zip",
             status=Snapshot.Status.COMPUTED,
         ),

@@ -8,7 +8,9 @@ something real-looking to show. `build_demo` is used by the `trellis demo` comma
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +19,7 @@ from django.db import transaction
 
 from trellis.accounts.models import Agency, Group, Membership, Nation, Partnership, Person, Role
 from trellis.audit.services import audit_append
+from trellis.demo_casedata import build_casedata, demo_snapshot_folders
 from trellis.demo_measures import build_measures
 from trellis.demo_updates import build_updates
 from trellis.plans.models import (
@@ -582,9 +585,19 @@ def demo_exists() -> bool:
 
 
 def remove_demo() -> None:
-    """Delete the demo partnership (its records cascade) and every demo person."""
-    Partnership.objects.filter(slug=DEMO_SLUG).delete()
+    """Delete the demo partnership (its records cascade), its extracts' files and every
+    demo person."""
+    demo = Partnership.objects.filter(slug=DEMO_SLUG).first()
+    if demo is not None:
+        folders = demo_snapshot_folders(demo.pk)
+        demo.delete()
+        transaction.on_commit(lambda: _remove_folders(folders))
     Person.objects.filter(email__iendswith="@" + DEMO_DOMAIN).delete()
+
+
+def _remove_folders(folders: list[Path]) -> None:
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def refuse_in_production() -> None:
@@ -622,6 +635,8 @@ def _build() -> DemoBuild:
     counts |= build_updates(plan, people, by_short_name, owner=people[str(Role.OWNER)])
     actions = list(Action.objects.filter(driver__outcome__plan=plan))
     counts |= build_measures(part, actions, analyst=people[str(Role.ANALYST)])
+    analyst = Membership.objects.get(partnership=part, person=people[str(Role.ANALYST)])
+    counts |= build_casedata(analyst, actions)
     audit_append(
         actor=None,
         verb="demo.build",

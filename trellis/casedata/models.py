@@ -7,10 +7,16 @@ traced and reproduced."""
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from trellis.accounts.models import Partnership, Person
+
+
+def new_key() -> str:
+    return secrets.token_hex(16)
 
 
 class Snapshot(models.Model):
@@ -20,9 +26,14 @@ class Snapshot(models.Model):
         FAILED = "failed", _("Computing failed")
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    # Names its folder: unique even where a database is rebuilt over the same files.
+    key = models.CharField(max_length=32, default=new_key, unique=True, editable=False)
     uploaded_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
     extract_date = models.DateField(_("extract date"))
+    # The first day the extract is complete from: measures are computed from its quarter on
+    # (an extract holds earlier dates too, such as the start of a long placement).
+    covers_from = models.DateField(_("complete from"))
     source_name = models.CharField(_("file uploaded"), max_length=200)
     # {"datasets": {name: {"file", "rows", "sha256"}}, "warnings": n, "definitions": version}
     manifest = models.JSONField(default=dict)
@@ -39,7 +50,7 @@ class Snapshot(models.Model):
     @property
     def folder(self) -> str:
         """Where its files live, relative to the snapshots root."""
-        return f"{self.partnership_id}/{self.pk}"
+        return f"{self.partnership_id}/{self.key}"
 
 
 class ComputedFigure(models.Model):

@@ -51,16 +51,26 @@ def snapshot_folder(snapshot: Snapshot) -> Path:
 
 
 def snapshot_create(
-    *, membership: Membership, source: Path, source_name: str, extract_date: dt.date
+    *,
+    membership: Membership,
+    source: Path,
+    source_name: str,
+    extract_date: dt.date,
+    covers_from: dt.date | None = None,
 ) -> Snapshot:
     """Validate the extract at `source` and, when it has no error, keep it as a snapshot
-    and queue the computation of the partnership's measures. Raises ExtractInvalid."""
+    and queue the computation of the partnership's measures. `covers_from` is the first day
+    the extract is complete from (default: its earliest event, at most 10 years back).
+    Raises ExtractInvalid."""
     from trellis.casedata.validation import read_extract
 
     require(membership, Perm.LOAD_DATA)
     result = read_extract(source, extract_date=extract_date)
     if result.errors or result.tables is None:
         raise ExtractInvalid(result.errors, result.warnings)
+    if covers_from is not None and covers_from > extract_date:
+        message = _("The extract cannot be complete from a day after it was taken.")
+        raise Invalid(message, {"covers_from": [message]})
     key = partnership_key(settings.TRELLIS_PSEUDONYM_SECRET, membership.partnership.slug)
     tables = {name: pseudonymised(table, key) for name, table in result.tables.items()}
     with transaction.atomic():
@@ -68,6 +78,7 @@ def snapshot_create(
             partnership=membership.partnership,
             uploaded_by=membership.person,
             extract_date=extract_date,
+            covers_from=covers_from or first_event(result.tables, extract_date),
             source_name=Path(source_name).name[:200],
         )
         folder = snapshot_folder(snapshot)
@@ -117,16 +128,31 @@ def read_snapshot(snapshot: Snapshot) -> dict[str, pa.Table]:
     return tables
 
 
-def earliest_date(tables: Mapping[str, pa.Table]) -> dt.date | None:
-    """The earliest date in any date column: where the measures' periods begin."""
-    found: list[dt.date] = []
-    for table in tables.values():
-        for field in table.schema:
-            if pa.types.is_date32(field.type):
-                smallest = pc.min(table.column(field.name)).as_py()
-                if smallest is not None:
-                    found.append(smallest)
-    return min(found) if found else None
+# Dates that say when something happened (not a birthday, which predates any record).
+EVENT_COLUMNS = frozenset(
+    {
+        "episode_start",
+        "accommodated_date",
+        "registration_date",
+        "contact_date",
+        "service_start",
+        "review_date",
+        "date_left_care",
+    }
+)
+LOOK_BACK_YEARS = 10
+
+
+def first_event(tables: Mapping[str, pa.Table], extract_date: dt.date) -> dt.date:
+    """The earliest event in the extract, but no more than 10 years before it was taken."""
+    earliest = extract_date.replace(year=extract_date.year - LOOK_BACK_YEARS, day=1)
+    found = [
+        pc.min(table.column(name)).as_py()
+        for table in tables.values()
+        for name in table.column_names
+        if name in EVENT_COLUMNS
+    ]
+    return max([earliest, min([d for d in found if d is not None], default=extract_date)])
 
 
 def _sha256(path: Path) -> str:

@@ -12,7 +12,7 @@ from django_tasks import task
 
 from trellis.audit.services import audit_append
 from trellis.casedata.models import ComputedFigure, Snapshot
-from trellis.casedata.services import DEFINITIONS_VERSION, earliest_date, read_snapshot
+from trellis.casedata.services import DEFINITIONS_VERSION, read_snapshot
 from trellis.measures.models import Kind, Measure, Observation, ObservationRevision, Source
 
 BATCH = 5000
@@ -44,9 +44,11 @@ def compute_into(snapshot: Snapshot) -> int:
 
     tables = read_snapshot(snapshot)
     _progress(snapshot, 10)
-    start = earliest_date(tables) or snapshot.extract_date
     rows = compute_measures(
-        tables, extract_date=snapshot.extract_date, start=start, end=snapshot.extract_date
+        tables,
+        extract_date=snapshot.extract_date,
+        start=snapshot.covers_from,
+        end=snapshot.extract_date,
     )
     _progress(snapshot, 70)
     figures = [_figure(snapshot, row) for row in rows]

@@ -25,8 +25,8 @@ from trellis.accounts.policy import Perm
 from trellis.casedata.models import Snapshot
 from trellis.casedata.services import ExtractInvalid, snapshot_create
 from trellis.csvsafe import csv_response
-from trellis.errors import NotFound
-from trellis.forms import DateInput, GovukFormMixin
+from trellis.errors import Invalid, NotFound
+from trellis.forms import DateInput, GovukFormMixin, show_invalid
 from trellis.progress.evidence import clean_file_name
 from trellis.views import partnership_view
 
@@ -41,6 +41,15 @@ class UploadForm(GovukFormMixin, forms.Form):
         label=gettext_lazy("Extract date"),
         widget=DateInput(),
         help_text=gettext_lazy("The day the data was taken from the case system."),
+    )
+    covers_from = forms.DateField(
+        label=gettext_lazy("Complete from"),
+        required=False,
+        widget=DateInput(),
+        help_text=gettext_lazy(
+            "The first day the extract holds every child from. Measures are computed from "
+            "that quarter on. Leave empty to start from its earliest event."
+        ),
     )
     file = forms.FileField(
         label=gettext_lazy("Extract"),
@@ -119,11 +128,15 @@ def _data_home(request: HttpRequest) -> HttpResponse:
                 source=source,
                 source_name=name,
                 extract_date=form.cleaned_data["extract_date"],
+                covers_from=form.cleaned_data["covers_from"],
             )
         except ExtractInvalid as exc:
             report = [p.to_json() for p in [*exc.problems, *exc.warnings]]
             request.session[REPORT_KEY] = report
             return _page(request, form, problems=exc, status=400)
+        except Invalid as exc:
+            show_invalid(form, exc)
+            return _page(request, form, status=400)
     messages.success(request, _("Extract stored. The measures are being computed."))
     return redirect("casedata:snapshot", membership.partnership.slug, snapshot.pk)
 

@@ -159,7 +159,7 @@ class Observation(Versioned):
     provisional = models.BooleanField(_("provisional"), default=False)
     # Where a computed figure came from: the upload and the definition version.
     snapshot = models.ForeignKey(
-        "casedata.Snapshot", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "casedata.Snapshot", null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     definition = models.CharField(max_length=40, blank=True)
 

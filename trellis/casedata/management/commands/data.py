@@ -55,6 +55,12 @@ class Command(TrellisCommand):
         parser.add_argument(
             "--extract-date", type=_date, default=None, help="the day the data was taken"
         )
+        parser.add_argument(
+            "--covers-from",
+            type=_date,
+            default=None,
+            help="the first day the extract holds every child from (default: its first event)",
+        )
         _format_argument(parser)
 
     def _arguments_validate(self, parser: argparse.ArgumentParser) -> None:
@@ -95,6 +101,7 @@ class Command(TrellisCommand):
         partnership: str | None,
         source: Path,
         extract_date: dt.date | None,
+        covers_from: dt.date | None,
         **_: Any,
     ) -> None:
         from trellis.casedata.services import ExtractInvalid, snapshot_create
@@ -108,6 +115,7 @@ class Command(TrellisCommand):
                     source=path,
                     source_name=source.name,
                     extract_date=extract_date or dt.date.today(),
+                    covers_from=covers_from,
                 )
             except ExtractInvalid as exc:
                 for problem in _mapped_back(exc.problems, conversion):

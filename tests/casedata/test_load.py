@@ -399,3 +399,57 @@ def test_an_ssda903_return_is_validated_and_problems_name_its_own_rows(tmp_path:
         "episode_end",
     )
     assert "900002" not in out.getvalue() + err.getvalue()
+
+
+# A computed measure's page: where its figures come from, broken down by group
+
+
+def looked_after_page(cast: Cast, tmp_path: Path, role: str) -> str:
+    """The page of a count of children looked after; the partnership hides counts of 1 only,
+    so the total of 2 shows and each child's group is withheld."""
+    type(cast.partnership).objects.filter(pk=cast.partnership.pk).update(disclosure_min_count=2)
+    measure = Measure.objects.create(
+        partnership=cast.partnership,
+        code="LAC",
+        title="Children looked after",
+        kind="count",
+        direction="neutral",
+        role="outcome",
+        source="computed",
+        counts_children=True,
+        definition="looked_after",
+    )
+    compute_into(load(cast, write(tmp_path / "in")))
+    url = reverse("measures:measure-detail", args=[cast.partnership.slug, measure.pk])
+    return signed_in(getattr(cast, role)).get(url).content.decode()
+
+
+def breakdown(page: str, field: str) -> str:
+    import re
+
+    found = re.search(rf'id="breakdown-{field}">.*?</table>', page, re.S)
+    assert found is not None, f"no breakdown by {field}"
+    return found.group(0)
+
+
+def test_a_computed_measure_says_which_extract_and_definition_made_it(
+    cast: Cast, tmp_path: Path
+) -> None:
+    page = looked_after_page(cast, tmp_path, "board")
+
+    assert 'id="provenance"' in page
+    assert "looked_after@1" in page and "31 December 2020" in page
+
+
+def test_the_analyst_sees_the_latest_figure_by_sex_in_full(cast: Cast, tmp_path: Path) -> None:
+    table = breakdown(looked_after_page(cast, tmp_path, "analyst"), "sex")
+
+    # Q4 2020: SECRETID001 (F) and SECRETID003 (M) are looked after.
+    assert ">f<" in table and ">m<" in table
+    assert "[c]" not in table
+
+
+def test_a_board_member_sees_groups_of_one_child_withheld(cast: Cast, tmp_path: Path) -> None:
+    table = breakdown(looked_after_page(cast, tmp_path, "board"), "sex")
+
+    assert table.count("[c]") == 2

@@ -15,6 +15,7 @@ from trellis.core.disclosure import explanation
 from trellis.errors import NotFound
 from trellis.measures import charts
 from trellis.measures.models import Measure
+from trellis.measures.provenance import provenance
 from trellis.measures.selectors import (
     assess,
     flags,
@@ -101,6 +102,8 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "disclosure_note": explanation(limits)
             if limits and any(p.suppressed for p in assessment.chart.points)
             else "",
+            "provenance": provenance(measure, assessment, limits),
+            "is_analyst": can(membership, Perm.LOAD_DATA),
             "can_edit": can(membership, Perm.EDIT_MEASURE, measure),
             "can_record": can(membership, Perm.RECORD_OBSERVATION, measure),
         },

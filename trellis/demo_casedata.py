@@ -20,58 +20,23 @@ from trellis.plans.models import Action
 
 START, YEARS = 2017, 4
 
-# Computed measures: a built-in definition (and group), the aim it evidences, targets.
-COMPUTED: tuple[dict[str, Any], ...] = (
-    {
-        "code": "BIU-LAC",
-        "title": "Children looked after (case-level data)",
-        "definition": "looked_after",
-        "kind": "count",
-        "direction": "neutral",
-        "role": "balancing",
-        "chart": "run",
-        "aim": "balance of care",
-    },
-    {
-        "code": "BIU-HOME",
-        "title": "Looked after at home with parents (case-level data)",
-        "definition": "balance_of_care",
-        "group": "placement_type=home",
-        "kind": "percentage",
-        "direction": "neutral",
-        "role": "process",
-        "chart": "p",
-        "aim": "balance of care",
-    },
-    {
-        "code": "BIU-CP-F2F",
-        "title": "Child protection: weeks with a face-to-face visit (case-level data)",
-        "definition": "cp_weekly_face_to_face",
-        "kind": "percentage",
-        "direction": "increase",
-        "role": "process",
-        "chart": "p",
-        "aim": "seen face to face",
-        "targets": (("2020-12-31", 95.0),),
-    },
-    {
-        "code": "BIU-SB-REV",
-        "title": "Short-break plans reviewed in the last year (case-level data)",
-        "definition": "short_breaks_reviewed",
-        "kind": "percentage",
-        "direction": "increase",
-        "role": "outcome",
-        "chart": "p",
+# What the partnership did with the built-in measures once computed: which aim each
+# evidences, and the trajectory it set (by the measure's code in trellis.casedata.library).
+LINKS: dict[str, dict[str, Any]] = {
+    "BOC-HOME": {"aim": "balance of care"},
+    "LAC-OOA": {"aim": "balance of care"},
+    "CP-F2F": {"aim": "seen face to face", "targets": (("2020-12-31", 95.0),)},
+    "SB-REVIEWED": {
         "aim": "short breaks",
         "baseline": ("2019-09-30", 80.0),
         "targets": (("2020-09-30", 100.0),),
     },
-)
+}
 
 
 def build_casedata(analyst: Membership, actions: list[Action]) -> dict[str, int]:
-    """Generate the extract, load it as `analyst`, and compute the measures above."""
-    measures = [_measure(analyst, spec, actions) for spec in COMPUTED]
+    """Generate the extract, load it as `analyst`, compute the built-in measures, and link
+    some to the plan's aims with their targets."""
     with tempfile.TemporaryDirectory(prefix="trellis-demo-extract-") as folder:
         generate_extract(Path(folder), start=START, years=YEARS, seed=1)
         snapshot = snapshot_create(
@@ -82,32 +47,19 @@ def build_casedata(analyst: Membership, actions: list[Action]) -> dict[str, int]
             covers_from=dt.date(START, 1, 1),
         )
     figures = compute_into(snapshot)
-    return {"computed_measures": len(measures), "computed_figures": figures}
+    for code, link in LINKS.items():
+        _link(Measure.objects.get(partnership=analyst.partnership, code=code), link, actions)
+    return {"computed_figures": figures}
 
 
-def _measure(analyst: Membership, spec: dict[str, Any], actions: list[Action]) -> Measure:
-    baseline = spec.get("baseline")
-    measure = Measure.objects.create(
-        partnership=analyst.partnership,
-        code=spec["code"],
-        title=spec["title"],
-        description="Computed by Trellis from the BIU's case-level extract.",
-        kind=spec["kind"],
-        unit="%" if spec["kind"] == "percentage" else "",
-        direction=spec["direction"],
-        role=spec["role"],
-        source="computed",
-        counts_children=True,
-        chart=spec["chart"],
-        definition=spec["definition"],
-        definition_group=spec.get("group", ""),
-        baseline_value=baseline[1] if baseline else None,
-        baseline_date=dt.date.fromisoformat(baseline[0]) if baseline else None,
-    )
-    measure.actions.set([find_action(actions, spec["aim"])])
-    for due, value in spec.get("targets", ()):
+def _link(measure: Measure, link: dict[str, Any], actions: list[Action]) -> None:
+    measure.actions.add(find_action(actions, link["aim"]))
+    if "baseline" in link:
+        measure.baseline_date = dt.date.fromisoformat(link["baseline"][0])
+        measure.baseline_value = link["baseline"][1]
+        measure.save(update_fields=["baseline_date", "baseline_value"])
+    for due, value in link.get("targets", ()):
         Target.objects.create(measure=measure, due=dt.date.fromisoformat(due), value=value)
-    return measure
 
 
 def demo_snapshot_folders(partnership_id: int) -> list[Path]:

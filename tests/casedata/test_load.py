@@ -453,3 +453,26 @@ def test_a_board_member_sees_groups_of_one_child_withheld(cast: Cast, tmp_path: 
     table = breakdown(looked_after_page(cast, tmp_path, "board"), "sex")
 
     assert table.count("[c]") == 2
+
+
+def test_a_snapshot_describes_itself_beside_its_files(cast: Cast, tmp_path: Path) -> None:
+    snapshot = load(cast, write(tmp_path / "in"))
+
+    manifest = json.loads((snapshot_folder(snapshot) / "manifest.json").read_text())
+
+    assert manifest["uploaded_by"] == cast.analyst.email
+    assert manifest["extract_date"] == "2020-12-31"
+    assert manifest["datasets"]["episodes"]["rows"] == 3
+
+
+def test_computing_creates_a_measure_for_every_built_in_definition_once(
+    cast: Cast, tmp_path: Path
+) -> None:
+    compute_into(load(cast, write(tmp_path / "a")))
+    made = set(Measure.objects.filter(source="computed").values_list("definition", flat=True))
+    count = Measure.objects.count()
+
+    compute_into(load(cast, write(tmp_path / "b")))
+
+    assert {"looked_after", "balance_of_care", "iha_within_4_weeks"} <= made
+    assert Measure.objects.count() == count

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
@@ -89,12 +90,27 @@ def snapshot_create(
                 "definitions": DEFINITIONS_VERSION,
             }
             snapshot.save(update_fields=["manifest"])
+            _write_manifest(folder, snapshot)
             _audit_load(membership, snapshot)
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)  # the rows go with the failed save
             raise
         transaction.on_commit(lambda: _queue_compute(snapshot.pk))
     return snapshot
+
+
+def _write_manifest(folder: Path, snapshot: Snapshot) -> None:
+    """The snapshot describes itself beside its files, for a backup or an auditor."""
+    manifest = {
+        "partnership": snapshot.partnership.slug,
+        "uploaded_by": snapshot.uploaded_by.email,
+        "uploaded_at": snapshot.uploaded_at.isoformat(),
+        "extract_date": snapshot.extract_date.isoformat(),
+        "covers_from": snapshot.covers_from.isoformat(),
+        "source_name": snapshot.source_name,
+        **snapshot.manifest,
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
 
 
 def pseudonymised(table: pa.Table, key: bytes) -> pa.Table:

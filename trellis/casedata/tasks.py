@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from trellis.audit.services import audit_append
+from trellis.casedata.library import library_ensure
 from trellis.casedata.models import ComputedFigure, Snapshot
 from trellis.casedata.services import DEFINITIONS_VERSION, read_snapshot
 from trellis.measures.models import Kind, Measure, Observation, ObservationRevision, Source
@@ -56,6 +57,7 @@ def compute_into(snapshot: Snapshot) -> int:
         ComputedFigure.objects.filter(snapshot=snapshot).delete()  # a rerun replaces its own
         ComputedFigure.objects.bulk_create(figures, batch_size=BATCH)
         _progress(snapshot, 90)
+        created = library_ensure(snapshot.partnership)
         updated = measures_apply(snapshot)
         Snapshot.objects.filter(pk=snapshot.pk).update(
             status=Snapshot.Status.COMPUTED, progress=100
@@ -65,7 +67,11 @@ def compute_into(snapshot: Snapshot) -> int:
             verb="casedata.compute",
             target=snapshot,
             partnership_id=snapshot.partnership_id,
-            changes={"figures": len(figures), "measures_updated": updated},
+            changes={
+                "figures": len(figures),
+                "measures_created": created,
+                "observations_changed": updated,
+            },
         )
     return len(figures)
 

@@ -1,0 +1,125 @@
+"""The built-in measures as the partnership's measures: once an extract is computed, every
+built-in definition has a computed measure, so the analyst sees them all charted without
+defining them one by one. A plan owner then links them to aims and sets their targets."""
+
+from __future__ import annotations
+
+from trellis.accounts.models import Partnership
+from trellis.measures.models import Measure
+
+# definition -> (code, title, kind, which way is better, role)
+LIBRARY: dict[str, tuple[str, str, str, str, str]] = {
+    "looked_after": ("LAC", "Children looked after", "count", "neutral", "outcome"),
+    "out_of_area": ("LAC-OOA", "Placed out of area", "percentage", "decrease", "outcome"),
+    "placement_moves": (
+        "LAC-MOVES",
+        "Three or more placements in the last year",
+        "percentage",
+        "decrease",
+        "outcome",
+    ),
+    "iha_within_4_weeks": (
+        "LAC-IHA-4W",
+        "Initial health assessments within 4 weeks",
+        "percentage",
+        "increase",
+        "outcome",
+    ),
+    "on_cp_register": (
+        "CP-REG",
+        "Children on the child protection register",
+        "count",
+        "neutral",
+        "process",
+    ),
+    "cp_reregistered_12m": (
+        "CP-REREG",
+        "Child protection re-registrations within 12 months",
+        "percentage",
+        "decrease",
+        "outcome",
+    ),
+    "cp_weekly_face_to_face": (
+        "CP-F2F",
+        "Child protection: weeks with a face-to-face visit",
+        "percentage",
+        "increase",
+        "process",
+    ),
+    "short_breaks_reviewed": (
+        "SB-REVIEWED",
+        "Short-break plans reviewed in the last year",
+        "percentage",
+        "increase",
+        "process",
+    ),
+    "care_leavers_in_touch": (
+        "CL-TOUCH-Q",
+        "Care leavers in touch in the quarter",
+        "percentage",
+        "increase",
+        "outcome",
+    ),
+    "care_leavers_eet": (
+        "CL-EET",
+        "Care leavers in education, employment or training",
+        "percentage",
+        "increase",
+        "outcome",
+    ),
+}
+# balance_of_care has one row per placement type, so one measure each.
+PLACEMENTS = {
+    "home": ("BOC-HOME", "Looked after at home with parents"),
+    "kinship": ("BOC-KIN", "Looked after with kinship carers"),
+    "foster": ("BOC-FOSTER", "Looked after in foster care"),
+    "residential": ("BOC-RESI", "Looked after in residential care"),
+    "community_other": ("BOC-OTHER", "Looked after in other community settings"),
+}
+# attendance_gap is yearly (academic years ending 31 July): kept as figures, not charted yet.
+
+
+def library_ensure(partnership: Partnership) -> int:
+    """Create the computed measures the partnership lacks; returns how many were made."""
+    wanted = [
+        (definition, "", code, title, kind, direction, role)
+        for definition, (code, title, kind, direction, role) in LIBRARY.items()
+    ] + [
+        (
+            "balance_of_care",
+            f"placement_type={group}",
+            code,
+            title,
+            "percentage",
+            "neutral",
+            "process",
+        )
+        for group, (code, title) in PLACEMENTS.items()
+    ]
+    have = set(
+        Measure.objects.filter(partnership=partnership, source="computed").values_list(
+            "definition", "definition_group"
+        )
+    )
+    codes = set(Measure.objects.filter(partnership=partnership).values_list("code", flat=True))
+    made = [
+        Measure(
+            partnership=partnership,
+            code=code,
+            title=title,
+            description=f"Computed from case-level data: the built-in definition {definition}.",
+            kind=kind,
+            unit="%" if kind == "percentage" else "",
+            direction=direction,
+            role=role,
+            source="computed",
+            counts_children=True,
+            chart="p" if kind == "percentage" else "run",
+            definition=definition,
+            definition_group=group,
+        )
+        for definition, group, code, title, kind, direction, role in wanted
+        if (definition, group) not in have and code not in codes
+    ]
+    Measure.objects.bulk_create(made)
+    return len(made)

@@ -766,7 +766,7 @@ def test_members_who_cannot_record_cannot_add_a_note(cast: Cast, role: str) -> N
 def test_an_analyst_removes_a_note_and_it_is_audited(cast: Cast) -> None:
     made = measure(cast, notes=[(D(2020, 4, 1), "New triage began")])
 
-    services.annotation_delete(made.annotations.get(), membership=as_(cast, "analyst"))
+    services.chart_item_remove(made.annotations.get(), membership=as_(cast, "analyst"))
 
     assert not made.annotations.exists()
     [entry] = audited("measure.annotation-delete", made)
@@ -777,7 +777,7 @@ def test_the_lead_of_a_linked_aim_cannot_remove_a_note(cast: Cast) -> None:
     made = measure(cast, actions=[lead_action(cast)], notes=[(D(2020, 4, 1), "Kept")])
 
     with pytest.raises(Forbidden):
-        services.annotation_delete(made.annotations.get(), membership=as_(cast, "lead"))
+        services.chart_item_remove(made.annotations.get(), membership=as_(cast, "lead"))
 
     assert made.annotations.count() == 1
 
@@ -855,7 +855,7 @@ def test_the_lead_of_a_linked_aim_cannot_add_a_series(cast: Cast) -> None:
 def test_an_owner_removes_a_series_and_it_is_audited(cast: Cast) -> None:
     made = measure(cast, values=[1], comparators={"Scotland": [55]}, first=Q1)
 
-    services.comparator_delete(made.comparators.get(), membership=as_(cast, "owner"))
+    services.chart_item_remove(made.comparators.get(), membership=as_(cast, "owner"))
 
     assert not Comparator.objects.exists()
     assert not ComparatorValue.objects.exists()
@@ -868,6 +868,6 @@ def test_the_lead_of_a_linked_aim_cannot_remove_a_series(cast: Cast) -> None:
     )
 
     with pytest.raises(Forbidden):
-        services.comparator_delete(made.comparators.get(), membership=as_(cast, "lead"))
+        services.chart_item_remove(made.comparators.get(), membership=as_(cast, "lead"))
 
     assert Comparator.objects.count() == 1

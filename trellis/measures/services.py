@@ -292,18 +292,23 @@ def annotation_add(
     return note
 
 
-def annotation_delete(annotation: Annotation, *, membership: Membership) -> None:
-    measure = annotation.measure
+def chart_item_remove(item: Annotation | Comparator, *, membership: Membership) -> None:
+    """Remove a note from a measure's chart, or a comparison series, audited on the measure."""
+    measure = item.measure
     require(membership, Perm.EDIT_MEASURE, measure)
+    if isinstance(item, Annotation):
+        verb, said = "measure.annotation-delete", {"when": item.when.isoformat(), "text": item.text}
+    else:
+        verb, said = "measure.comparator-delete", {"name": item.name}
     with transaction.atomic():
         audit_append(
             actor=membership.person,
-            verb="measure.annotation-delete",
+            verb=verb,
             target=measure,
             partnership_id=measure.partnership_id,
-            changes={"when": annotation.when.isoformat(), "text": annotation.text},
+            changes=said,
         )
-        annotation.delete()
+        item.delete()
 
 
 def comparator_save(
@@ -335,17 +340,3 @@ def comparator_save(
             changes={"name": name, "values": len(pasted.rows)},
         )
     return comparator
-
-
-def comparator_delete(comparator: Comparator, *, membership: Membership) -> None:
-    measure = comparator.measure
-    require(membership, Perm.EDIT_MEASURE, measure)
-    with transaction.atomic():
-        audit_append(
-            actor=membership.person,
-            verb="measure.comparator-delete",
-            target=measure,
-            partnership_id=measure.partnership_id,
-            changes={"name": comparator.name},
-        )
-        comparator.delete()

@@ -173,10 +173,7 @@ def remove(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         raise NotFound()
     back = _detail_url(membership, item.measure)
     if request.method == "POST":
-        if model is Annotation:
-            services.annotation_delete(item, membership=membership)
-        else:
-            services.comparator_delete(item, membership=membership)
+        services.chart_item_remove(item, membership=membership)
         messages.success(request, _("Removed."))
         return redirect(back)
     return render(

@@ -196,14 +196,14 @@ TRELLIS_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 # Case-level extracts uploaded in the browser (the command line has no limit but the disk).
 TRELLIS_EXTRACT_MAX_BYTES = env_int("TRELLIS_EXTRACT_MAX_BYTES", 200 * 1024 * 1024)
 FILE_UPLOAD_HANDLERS = [
-    "trellis.progress.evidence.SizeLimitUploadHandler",
+    "trellis.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 # Every uploaded file passes this scanner; it fails closed. The default finds only the
 # EICAR test string: point it at a clamd-backed scanner in production.
 TRELLIS_UPLOAD_SCANNER = env_str(
-    "TRELLIS_UPLOAD_SCANNER", "trellis.progress.evidence.signature_scan"
+    "TRELLIS_UPLOAD_SCANNER", "trellis.progress.filetypes.signature_scan"
 )
 
 # E-mail: the console in development, SMTP from the environment in production.

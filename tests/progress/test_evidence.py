@@ -34,17 +34,10 @@ from trellis.accounts.models import Group, Membership, Role
 from trellis.audit.models import AuditEntry
 from trellis.errors import Forbidden
 from trellis.plans.models import Action
-from trellis.progress.evidence import (
-    NAME_MAX,
-    REFUSALS,
-    Infected,
-    SizeLimitUploadHandler,
-    UploadRefused,
-    clean_file_name,
-    detect_kind,
-    evidence_add,
-)
+from trellis.progress.evidence import evidence_add
+from trellis.progress.filetypes import REFUSALS, Infected, UploadRefused, detect_kind
 from trellis.progress.models import Evidence, ProgressUpdate
+from trellis.uploads import NAME_MAX, SizeLimitUploadHandler, clean_file_name
 
 MB = 1024 * 1024
 
@@ -453,7 +446,7 @@ def test_any_bytes_are_either_recognised_or_refused_with_a_reason(data: bytes, e
 
 
 def test_a_stand_in_scanner_finds_the_eicar_string_across_chunks() -> None:
-    from trellis.progress.evidence import signature_scan
+    from trellis.progress.filetypes import signature_scan
 
     with pytest.raises(Infected):
         signature_scan(io.BytesIO(b"a" * (64 * 1024 - 10) + eicar_bytes()))

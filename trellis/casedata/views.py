@@ -27,7 +27,7 @@ from trellis.casedata.services import ExtractInvalid, snapshot_create
 from trellis.csvsafe import csv_response
 from trellis.errors import Invalid, NotFound
 from trellis.forms import DateInput, GovukFormMixin, show_invalid
-from trellis.progress.evidence import clean_file_name
+from trellis.uploads import clean_file_name
 from trellis.views import partnership_view
 
 REPORT_KEY = "casedata-report"  # the last refused upload's problems (no identifiers in them)

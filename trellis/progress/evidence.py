@@ -1,7 +1,7 @@
 """Evidence for progress updates: links, and files up to 10 MB.
 
 A file is refused as early as possible and nothing of a refused file is kept:
-`SizeLimitUploadHandler` stops receiving it beyond the limit (so an oversized body never
+`trellis.uploads.SizeLimitUploadHandler` stops receiving it beyond the limit (so an oversized body never
 lands on disk in full); its type is decided by its content, never its name; it passes the
 malware scanner (which fails closed); only then is it written outside the static root
 under a random name. MEDIA_ROOT is served by no URL: the download view reads the file and
@@ -10,35 +10,37 @@ always sends it as an attachment.
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import logging
 import os
 import re
-import unicodedata
 import uuid
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import prefetch_related_objects
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from trellis.accounts.models import Group, Membership, Role
 from trellis.accounts.policy import Perm, can, require
 from trellis.audit.services import audit_append
-from trellis.errors import Forbidden, Invalid, NotFound, TrellisError
+from trellis.errors import Forbidden, Invalid, NotFound
+from trellis.progress.filetypes import (
+    FileKind,
+    UploadRefused,
+    detect_kind,
+    kind_label,
+    scan,
+)
 from trellis.progress.models import Evidence, ProgressUpdate
 from trellis.progress.selectors import may_see_content
+from trellis.uploads import StoppedUpload, clean_file_name, max_bytes
 
 logger = logging.getLogger("trellis.evidence")
 
@@ -49,285 +51,6 @@ ZIP_MAX_EXPANDED = 200 * 1024 * 1024
 CONTENT_TYPES_MAX = 1024 * 1024
 NAME_MAX = 100  # characters of the cleaned display name, extension included
 EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
-
-
-def max_bytes() -> int:
-    return int(settings.TRELLIS_UPLOAD_MAX_BYTES)
-
-
-# What is accepted, decided by content.
-
-
-@dataclass(frozen=True)
-class FileKind:
-    content_type: str
-    extensions: tuple[str, ...]
-    label: Any  # lazy text, e.g. "PDF"
-
-
-PDF = FileKind("application/pdf", ("pdf",), gettext_lazy("PDF"))
-DOCX = FileKind(
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ("docx",),
-    gettext_lazy("Word document"),
-)
-XLSX = FileKind(
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ("xlsx",),
-    gettext_lazy("Excel spreadsheet"),
-)
-CSV = FileKind("text/csv", ("csv",), gettext_lazy("CSV file"))
-PNG = FileKind("image/png", ("png",), gettext_lazy("PNG image"))
-JPEG = FileKind("image/jpeg", ("jpg", "jpeg"), gettext_lazy("JPEG image"))
-KINDS = (PDF, DOCX, XLSX, CSV, PNG, JPEG)
-_SIGNATURES = ((b"%PDF-", PDF), (b"\x89PNG\r\n\x1a\n", PNG), (b"\xff\xd8\xff", JPEG))
-
-
-def kind_label(content_type: str) -> str:
-    """The type in words, for lists: "PDF", "Word document"..."""
-    return next((str(k.label) for k in KINDS if k.content_type == content_type), _("File"))
-
-
-# Refusals: one reason code each, with the message that names the rule.
-
-REFUSALS: dict[str, Any] = {
-    "too-large": gettext_lazy("The file is larger than 10 MB."),
-    "empty": gettext_lazy("The file is empty."),
-    "not-allowed": gettext_lazy("The file is not a PDF, Word, Excel, CSV, PNG or JPEG file."),
-    "not-text": gettext_lazy(
-        "The CSV file is not plain text: save it as CSV (UTF-8) and try again."
-    ),
-    "mismatch": gettext_lazy(
-        "The file's name does not match its content: a %(kind)s must end in .%(extension)s."
-    ),
-    "macros": gettext_lazy(
-        "The file contains macros. Save it as a .docx or .xlsx file without macros."
-    ),
-    "encrypted": gettext_lazy("The file is password-protected. Remove the password first."),
-    "zip-bomb": gettext_lazy("The file is too complex to check: it holds too much data."),
-    "malware": gettext_lazy("The file contains a virus or other harmful content."),
-    "scanner-down": gettext_lazy(
-        "The file could not be checked for viruses just now. Try again later."
-    ),
-}
-
-
-class UploadRefused(Invalid):
-    """A file refused by a rule; `reason` is the code of the rule (a key of REFUSALS)."""
-
-    def __init__(self, reason: str, **params: str) -> None:
-        message = str(REFUSALS[reason]) % params if params else str(REFUSALS[reason])
-        super().__init__(message, errors={"file": [message]})
-        self.reason = reason
-
-
-class ScannerUnavailable(UploadRefused):
-    """The malware scanner could not be reached: the upload is refused (fail closed)."""
-
-    status = 503
-
-    def __init__(self) -> None:
-        super().__init__("scanner-down")
-
-
-class Infected(TrellisError):
-    """Raised by a scanner for a file it finds harmful."""
-
-
-# Receiving: the size limit while the body arrives.
-
-
-@dataclass(frozen=True)
-class StoppedUpload:
-    """Stands in for a file whose upload was stopped because it was too large."""
-
-    name: str
-
-
-class SizeLimitUploadHandler(FileUploadHandler):
-    """The first of FILE_UPLOAD_HANDLERS: stops receiving a file as soon as it passes
-    TRELLIS_UPLOAD_MAX_BYTES (or at once when the request declares a body far larger), so
-    the handlers after it never hold more than the limit in memory or in a temporary
-    file; those are closed, and so deleted, by Django. The request gets `stopped_upload`,
-    so the page can say why the file is missing."""
-
-    request_length = 0
-
-    def handle_raw_input(
-        self,
-        input_data: IO[bytes],
-        META: dict[str, Any],
-        content_length: int,
-        boundary: str,
-        encoding: str | None = None,
-    ) -> None:
-        self.request_length = content_length
-
-    def limit(self) -> int:
-        """The page's own limit (`request.upload_max_bytes`, set before the body is read),
-        else TRELLIS_UPLOAD_MAX_BYTES."""
-        return int(getattr(self.request, "upload_max_bytes", 0) or max_bytes())
-
-    def new_file(self, field_name: str, file_name: str, *args: Any, **kwargs: Any) -> None:
-        super().new_file(field_name, file_name, *args, **kwargs)
-        if self.request_length > self.limit() + settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-            self._stop()
-
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
-        if start + len(raw_data) > self.limit():
-            self._stop()
-        return raw_data
-
-    def file_complete(self, file_size: int) -> None:
-        return None
-
-    def _stop(self) -> None:
-        if self.request is not None:
-            self.request.stopped_upload = StoppedUpload(str(self.file_name or ""))  # type: ignore[attr-defined]
-        # The proxy caps the body (client_max_body_size), so reading the rest is cheap and
-        # lets the person see a page that says what went wrong.
-        raise StopUpload(connection_reset=False)
-
-
-# Names.
-
-_WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$", re.IGNORECASE)
-_UNSAFE = re.compile(r'[<>:"/\\|?*]')
-
-
-def extension_of(name: str) -> str:
-    stem, dot, ext = name.rpartition(".")
-    return ext.lower() if dot and stem else ""
-
-
-def clean_file_name(raw: str) -> str:
-    """A display name safe to show and to offer as a download name: no path parts, no
-    control, format (bidi) or unassigned characters, no reserved device names, at most
-    NAME_MAX characters with the extension kept."""
-    name = re.split(r"[/\\]", unicodedata.normalize("NFC", raw))[-1]
-    name = "".join(
-        c for c in name if unicodedata.category(c) not in {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
-    )
-    name = " ".join(_UNSAFE.sub("_", name).split()).strip(". ")
-    ext = extension_of(name)
-    stem = name[: -len(ext) - 1] if ext else name
-    stem = stem.rstrip(". ") or "evidence"
-    first, dot, rest = stem.partition(".")
-    if _WINDOWS_RESERVED.match(first):  # "CON.pdf", "lpt1.x.pdf": devices on Windows
-        stem = f"{first}_{dot}{rest}"
-    ext = ext[:10]
-    stem = stem[: NAME_MAX - len(ext) - 1].rstrip(". ") or "evidence"
-    return f"{stem}.{ext}" if ext else stem
-
-
-# Content.
-
-
-def detect_kind(upload: IO[bytes], name: str) -> FileKind:
-    """The file's type, from its content; the name's extension must agree."""
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    ext = extension_of(name)
-    kind = next((k for sig, k in _SIGNATURES if head.startswith(sig)), None)
-    if kind is None and head.startswith(b"PK\x03\x04"):
-        kind = _office_kind(upload)
-    if kind is None and ext == "csv":
-        if not _is_text(upload):
-            raise UploadRefused("not-text")
-        kind = CSV
-    if kind is None:
-        raise UploadRefused("not-allowed")
-    if ext not in kind.extensions:
-        raise UploadRefused("mismatch", kind=str(kind.label), extension=kind.extensions[0])
-    return kind
-
-
-def _office_kind(upload: IO[bytes]) -> FileKind:
-    """A .docx or .xlsx: a ZIP holding [Content_Types].xml and the main part, with no
-    macros, no encryption and nothing that would expand beyond the limits."""
-    try:
-        with zipfile.ZipFile(upload) as zf:
-            entries = zf.infolist()
-            if len(entries) > ZIP_MAX_ENTRIES or sum(e.file_size for e in entries) > (
-                ZIP_MAX_EXPANDED
-            ):
-                raise UploadRefused("zip-bomb")
-            if any(e.flag_bits & 0x1 for e in entries):
-                raise UploadRefused("encrypted")
-            names = {e.filename for e in entries}
-            if any(n.lower().rsplit("/", 1)[-1] == "vbaproject.bin" for n in names):
-                raise UploadRefused("macros")
-            if "[Content_Types].xml" not in names:
-                return _refuse_not_allowed()
-            with zf.open("[Content_Types].xml") as part:
-                content_types = part.read(CONTENT_TYPES_MAX + 1)
-    except UploadRefused:
-        raise
-    except Exception:  # hostile input breaks zipfile and zlib in many ways: none is a file we take
-        return _refuse_not_allowed()
-    if len(content_types) > CONTENT_TYPES_MAX:
-        raise UploadRefused("zip-bomb")
-    if b"macroenabled" in content_types.lower():
-        raise UploadRefused("macros")
-    word, excel = "word/document.xml" in names, "xl/workbook.xml" in names
-    if word != excel:
-        return DOCX if word else XLSX
-    return _refuse_not_allowed()
-
-
-def _refuse_not_allowed() -> FileKind:
-    raise UploadRefused("not-allowed")
-
-
-def _is_text(upload: IO[bytes]) -> bool:
-    """UTF-8 (with or without a byte order mark) or Windows-1252 text, with no NUL."""
-    for encoding in ("utf-8-sig", "cp1252"):
-        upload.seek(0)
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            for chunk in iter(lambda: upload.read(64 * 1024), b""):
-                if b"\x00" in chunk:
-                    return False
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            continue
-        finally:
-            upload.seek(0)
-        return True
-    return False
-
-
-# Scanning. TRELLIS_UPLOAD_SCANNER names a callable that reads the file and raises
-# Infected, or ScannerUnavailable when it cannot tell (the upload is then refused).
-
-
-def signature_scan(upload: IO[bytes]) -> None:
-    """The stand-in scanner for development and tests: finds the EICAR test string."""
-    upload.seek(0)
-    tail = b""
-    for chunk in iter(lambda: upload.read(64 * 1024), b""):
-        if EICAR in tail + chunk:
-            upload.seek(0)
-            raise Infected("EICAR test signature")
-        tail = chunk[-len(EICAR) :]
-    upload.seek(0)
-
-
-def _scan(upload: IO[bytes]) -> None:
-    scanner = import_string(settings.TRELLIS_UPLOAD_SCANNER)
-    try:
-        scanner(upload)
-    except Infected as exc:
-        raise UploadRefused("malware") from exc
-    except ScannerUnavailable:
-        raise
-    except Exception as exc:
-        logger.exception("upload scanner failed")
-        raise ScannerUnavailable() from exc
-    finally:
-        upload.seek(0)
 
 
 # Storage: MEDIA_ROOT/evidence/<uuid4 hex>, never the person's file name.
@@ -468,7 +191,7 @@ def _check_upload(upload: Any, file_name: str) -> FileKind:
     if not upload.size:
         raise UploadRefused("empty")
     kind = detect_kind(upload, file_name)
-    _scan(upload)
+    scan(upload)
     return kind
 
 

@@ -19,15 +19,15 @@ from trellis.accounts.models import Group, Membership
 from trellis.errors import Invalid, NotFound
 from trellis.forms import GovukFormMixin, show_invalid
 from trellis.progress.evidence import (
-    REFUSALS,
-    StoppedUpload,
     evidence_add,
     evidence_file_read,
     evidence_remove,
     require_add_evidence,
     require_remove_evidence,
 )
+from trellis.progress.filetypes import REFUSALS
 from trellis.progress.models import Evidence, ProgressUpdate
+from trellis.uploads import StoppedUpload
 from trellis.views import partnership_view
 
 FORM_METHODS = ["GET", "POST"]

@@ -1,10 +1,10 @@
 """Evidence for progress updates: links, and files up to 10 MB.
 
 A file is refused as early as possible and nothing of a refused file is kept:
-`trellis.uploads.SizeLimitUploadHandler` stops receiving it beyond the limit (so an oversized body never
-lands on disk in full); its type is decided by its content, never its name; it passes the
-malware scanner (which fails closed); only then is it written outside the static root
-under a random name. MEDIA_ROOT is served by no URL: the download view reads the file and
+`trellis.uploads.SizeLimitUploadHandler` stops receiving it beyond the limit (so an
+oversized body never lands on disk in full); its type is decided by its content, never its
+name (`filetypes.py`); it passes the malware scanner (which fails closed); only then is it
+written outside the static root under a random name. MEDIA_ROOT is served by no URL: the download view reads the file and
 always sends it as an attachment.
 """
 

@@ -4,8 +4,8 @@ A file is refused as early as possible and nothing of a refused file is kept:
 `trellis.uploads.SizeLimitUploadHandler` stops receiving it beyond the limit (so an
 oversized body never lands on disk in full); its type is decided by its content, never its
 name (`filetypes.py`); it passes the malware scanner (which fails closed); only then is it
-written outside the static root under a random name. MEDIA_ROOT is served by no URL: the download view reads the file and
-always sends it as an attachment.
+written outside the static root under a random name. MEDIA_ROOT is served by no URL: the
+download view reads the file and always sends it as an attachment.
 """
 
 from __future__ import annotations

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "trellis.progress",
     "trellis.measures",
     "trellis.casedata",
+    "trellis.reports",
 ]
 
 MIDDLEWARE = [

@@ -25,6 +25,7 @@ from trellis.plans.models import (
 )
 from trellis.plans.services import plan_item_create, plan_item_update
 from trellis.progress.overview import actions_due
+from trellis.reports.views import dashboard_page
 from trellis.views import form_page, partnership_view
 
 FORM_METHODS = ["GET", "POST"]
@@ -61,17 +62,8 @@ def _saver(request: HttpRequest, model: type, parent: Any = None, obj: Any = Non
 @require_GET
 @partnership_view()
 def partnership_home(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
-    partnership = membership.partnership
-    return render(
-        request,
-        "plans/partnership_home.html",
-        {
-            "plans": list(selectors.plans_for(partnership)),
-            "inspections": list(Inspection.objects.filter(partnership=partnership)),
-            "my_action_count": selectors.my_actions(membership).count(),
-        },
-    )
+    """The first page after sign-in: the partnership dashboard (trellis.reports)."""
+    return dashboard_page(request)
 
 
 @require_GET

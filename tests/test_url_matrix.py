@@ -353,6 +353,8 @@ EXPECTED: dict[str, Row] = {
     "casedata:report-csv":          Row(at(), members(403, analyst=200)),
     "casedata:snapshot":            Row(at(pk="snapshot"), members(403, analyst=200),
                                         shows="extract.zip"),
+    # The sample figure was entered by hand, so it has no records behind it.
+    "casedata:figure-records":      Row(at(pk="observation"), members(403, analyst=404)),
 }
 # fmt: on
 

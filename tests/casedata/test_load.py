@@ -476,3 +476,58 @@ def test_computing_creates_a_measure_for_every_built_in_definition_once(
 
     assert {"looked_after", "balance_of_care", "iha_within_4_weeks"} <= made
     assert Measure.objects.count() == count
+
+
+# The records behind a figure
+
+
+def computed_looked_after(cast: Cast, tmp_path: Path) -> Observation:
+    measure = Measure.objects.create(
+        partnership=cast.partnership,
+        code="LAC",
+        title="Children looked after",
+        kind="count",
+        direction="neutral",
+        role="outcome",
+        source="computed",
+        definition="looked_after",
+    )
+    compute_into(load(cast, write(tmp_path / "in")))
+    return Observation.objects.get(measure=measure, period_ends=dt.date(2020, 9, 30))
+
+
+def test_the_analyst_downloads_the_pseudonymised_records_behind_a_figure(
+    cast: Cast, tmp_path: Path
+) -> None:
+    figure = computed_looked_after(cast, tmp_path)
+    url = reverse("casedata:figure-records", args=[cast.partnership.slug, figure.pk])
+
+    response = signed_in(cast.analyst).get(url)
+
+    body = response.content.decode("utf-8-sig")
+    lines = body.strip().splitlines()
+    assert response["Content-Disposition"].startswith("attachment")
+    assert "child_id" in lines[0]
+    assert len(lines) - 1 == figure.value == 2
+    assert not any(raw in body.upper() for raw in RAW_IDS)
+    assert AuditEntry.objects.filter(verb="casedata.records").count() == 1
+
+
+@pytest.mark.parametrize("role", ["owner", "board", "lead"])
+def test_no_one_but_an_analyst_gets_the_records(cast: Cast, tmp_path: Path, role: str) -> None:
+    figure = computed_looked_after(cast, tmp_path)
+    url = reverse("casedata:figure-records", args=[cast.partnership.slug, figure.pk])
+
+    assert signed_in(getattr(cast, role)).get(url).status_code == 403
+    assert not AuditEntry.objects.filter(verb="casedata.records").exists()
+
+
+def test_the_measure_page_links_each_computed_figure_to_its_records_for_analysts_only(
+    cast: Cast, tmp_path: Path
+) -> None:
+    figure = computed_looked_after(cast, tmp_path)
+    link = reverse("casedata:figure-records", args=[cast.partnership.slug, figure.pk])
+    page = reverse("measures:measure-detail", args=[cast.partnership.slug, figure.measure_id])
+
+    assert link in signed_in(cast.analyst).get(page).content.decode()
+    assert link not in signed_in(cast.owner).get(page).content.decode()

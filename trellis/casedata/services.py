@@ -197,3 +197,49 @@ def _queue_compute(snapshot_id: int) -> None:
     from trellis.casedata.tasks import snapshot_compute
 
     snapshot_compute.enqueue(snapshot_id)
+
+
+def records_for_figure(
+    *, membership: Membership, observation_pk: int
+) -> tuple[str, pa.Table] | None:
+    """The records behind a computed measure's figure, as a file name and a table, or None
+    when the figure is not the partnership's or not computed. Audited: who read which."""
+    from trellis.casedata.compute.records import records_behind
+    from trellis.casedata.models import ComputedFigure
+    from trellis.measures.models import Observation
+
+    require(membership, Perm.LOAD_DATA)
+    observation = (
+        Observation.objects.filter(partnership_id=membership.partnership_id, pk=observation_pk)
+        .exclude(snapshot=None)
+        .select_related("measure", "snapshot")
+        .first()
+    )
+    if observation is None or observation.snapshot is None:
+        return None
+    measure, snapshot = observation.measure, observation.snapshot
+    figure = ComputedFigure.objects.filter(
+        snapshot=snapshot,
+        measure=measure.definition,
+        period_end=observation.period_ends,
+        group=measure.definition_group,
+    ).first()
+    if figure is None:
+        return None
+    group = dict([measure.definition_group.split("=", 1)]) if measure.definition_group else None
+    table = records_behind(
+        read_snapshot(snapshot),
+        measure=figure.measure,
+        period_start=figure.period_start,
+        period_end=figure.period_end,
+        breakdown=group,
+        extract_date=snapshot.extract_date,
+    )
+    audit_append(
+        actor=membership.person,
+        verb="casedata.records",
+        target=snapshot,
+        partnership_id=membership.partnership_id,
+        changes={"measure": figure.measure, "period_end": figure.period_end.isoformat()},
+    )
+    return f"{figure.measure}-{figure.period_end.isoformat()}-records.csv", table

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from trellis.accounts.models import Membership
 from trellis.accounts.policy import Perm
 from trellis.casedata.models import Snapshot
-from trellis.casedata.services import ExtractInvalid, snapshot_create
+from trellis.casedata.services import ExtractInvalid, records_for_figure, snapshot_create
 from trellis.csvsafe import csv_response
 from trellis.errors import Invalid, NotFound
 from trellis.forms import DateInput, GovukFormMixin, show_invalid
@@ -179,10 +179,26 @@ def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_GET
+@partnership_view(Perm.LOAD_DATA)
+def figure_records(request: HttpRequest, pk: int) -> HttpResponse:
+    """The pseudonymised records behind one computed figure, for the analyst to check it
+    (record-level data: analysts only, and every download is audited)."""
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    found = records_for_figure(membership=membership, observation_pk=pk)
+    if found is None:
+        raise NotFound()
+    name, table = found
+    header = table.column_names
+    rows = zip(*(table.column(c).to_pylist() for c in header), strict=True)
+    return csv_response([header, *rows], filename=name)
+
+
 P = "p/<slug:slug>/"
 
 urlpatterns = [
     path(P + "data/", data_home, name="data-home"),
     path(P + "data/problems.csv", report_csv, name="report-csv"),
     path(P + "data/snapshots/<int:pk>/", snapshot_detail, name="snapshot"),
+    path(P + "data/figures/<int:pk>/records.csv", figure_records, name="figure-records"),
 ]

@@ -12,22 +12,29 @@ CODES = ("attendance_gap",)
 DATASETS = ("attendance", "episodes")
 
 # The children looked after on 31 July, the academic year's last day, in two groups by the
-# placement covering that day; each group's sessions of that academic year pooled.
-SESSIONS = """
+# placement covering that day, each with their attendance rows of that academic year
+# (CHILD_SESSIONS: records.py lists these per child); each group's sessions pooled.
+CHILD_SESSIONS = """
 WITH looked_after AS (
-    SELECT y.period_start, y.label, e.child_id,
+    SELECT y.period_start, y.period_end, y.label, e.child_id,
+        e.episode_start, e.episode_end, e.placement_type,
         CASE WHEN e.placement_type = 'home' THEN 'home' ELSE 'other' END AS placement_group
     FROM episodes AS e
     JOIN academic_years AS y
         ON e.episode_start <= y.period_end AND open_end(e.episode_end) > y.period_end
 )
-SELECT l.period_start, l.placement_group,
-    sum(a.attended_sessions)::BIGINT AS attended,
-    sum(a.possible_sessions)::BIGINT AS possible
+SELECT l.*, a.attended_sessions, a.possible_sessions
 FROM looked_after AS l
 JOIN attendance AS a ON a.child_id = l.child_id AND a.academic_year = l.label
-GROUP BY ALL
 """
+
+SESSIONS = f"""
+SELECT period_start, placement_group,
+    sum(attended_sessions)::BIGINT AS attended,
+    sum(possible_sessions)::BIGINT AS possible
+FROM ({CHILD_SESSIONS})
+GROUP BY ALL
+"""  # noqa: S608 - a constant query
 
 
 def compute(session: Session) -> Iterator[MeasureRow]:

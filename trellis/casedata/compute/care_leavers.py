@@ -14,18 +14,23 @@ DATASETS = ("care_leavers", "care_leaver_contacts")
 # last day finds them 26 (the age and its band are taken on that last day). A contact dated
 # in the quarter puts them in touch; whether they are in education, employment or training
 # is what their latest contact in the quarter says, and when several contacts share that
-# day, yes if any says yes: the maximum of (day, says yes) picks exactly that one.
+# day, yes if any says yes: the maximum of (day, says yes) picks exactly that one. The
+# figures count these rows; records.py lists them.
 POPULATION = """
 WITH latest_contact AS (
     SELECT child_id, quarter_start(contact_date) AS period_start,
-        max(struct_pack(day := contact_date, says_eet := eet = 'y')).says_eet AS eet
+        max(struct_pack(day := contact_date, says_eet := eet = 'y')) AS contact
     FROM care_leaver_contacts
     GROUP BY ALL
 )
 SELECT q.period_start, q.period_end,
+    c.child_id,
+    c.date_of_birth,
+    c.date_left_care,
     age_band(c.date_of_birth, q.period_end) AS age_band,
     latest.child_id IS NOT NULL AS in_touch,
-    coalesce(latest.eet, false) AS eet
+    latest.contact.day AS latest_contact_date,
+    coalesce(latest.contact.says_eet, false) AS eet
 FROM care_leavers AS c
 JOIN quarters AS q
     ON c.date_left_care <= q.period_end AND age_years(c.date_of_birth, q.period_end) < 26

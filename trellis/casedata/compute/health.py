@@ -14,8 +14,12 @@ DATASETS = ("health_assessments",)
 # accommodated_date. 28 days after is in time, 29 is late. A record without an assessment
 # whose window closes after the extract date may yet be met: that makes the quarter
 # provisional. A window closing on the extract date has closed (the day is in the data).
+# One row per record: the figures count them, records.py lists them.
 POPULATION = """
 SELECT q.period_start, q.period_end,
+    h.child_id,
+    h.accommodated_date,
+    h.assessment_date,
     h.assessment_date IS NOT NULL AND h.assessment_date <= h.accommodated_date + 28 AS in_time,
     h.assessment_date IS NULL AND h.accommodated_date + 28 > $extract_date AS window_open
 FROM health_assessments AS h

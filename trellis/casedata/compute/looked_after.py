@@ -20,7 +20,8 @@ DATASETS = ("episodes",)
 BREAKDOWNS = ("sex", "age_band", "placement_type", "placement_area")
 
 # One row per child looked after on a census day (the last day of a quarter): the episode
-# covering that day gives the placement, and its date_of_birth the age (one per child).
+# covering that day gives the placement, and its date_of_birth the age (one per child). The
+# figures group these rows; records.py lists them (the records behind a figure).
 # Episodes of a child never overlap (validation refuses it), so at most one covers a day,
 # and ordered by start their ends rise too. The child had 3 or more episodes touching the
 # 365 days ending on the census day exactly when the episode two before the covering one
@@ -32,21 +33,31 @@ WITH with_history AS (
     FROM episodes
 )
 SELECT q.period_start, q.period_end,
+    e.child_id,
+    e.date_of_birth,
     e.sex,
     age_band(e.date_of_birth, q.period_end) AS age_band,
+    e.episode_start,
+    e.episode_end,
     e.placement_type,
     e.placement_area,
+    e.end_two_before,
     coalesce(e.end_two_before > q.period_end - 364, false) AS three_or_more_episodes
 FROM with_history AS e
 JOIN quarters AS q
     ON e.episode_start <= q.period_end AND open_end(e.episode_end) > q.period_end
 """
 
+# Which of those rows each figure counts, as conditions on them (shared with records.py).
+AREA_KNOWN = "placement_area <> 'unknown'"
+OUT_OF_AREA = "placement_area = 'out_of_area'"
+MOVED = "three_or_more_episodes"
+
 AGGREGATES = {
     "looked_after": "count(*)",
-    "area_known": "count(*) FILTER (WHERE placement_area <> 'unknown')",
-    "out_of_area": "count(*) FILTER (WHERE placement_area = 'out_of_area')",
-    "moved": "count(*) FILTER (WHERE three_or_more_episodes)",
+    "area_known": f"count(*) FILTER (WHERE {AREA_KNOWN})",
+    "out_of_area": f"count(*) FILTER (WHERE {OUT_OF_AREA})",
+    "moved": f"count(*) FILTER (WHERE {MOVED})",
 }
 
 

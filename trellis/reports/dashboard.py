@@ -44,11 +44,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from trellis.accounts.models import Membership
+from trellis.measures.flags import Flag, flags
 from trellis.measures.selectors import (
     Assessment,
-    Flag,
     assess,
-    flags,
     measures_of_plan,
     viewer_thresholds,
 )

@@ -11,12 +11,11 @@ from django.utils.translation import gettext as _
 
 from trellis.accounts.models import Membership
 from trellis.measures.charts import format_value
+from trellis.measures.flags import disagreement, reported_rags
 from trellis.measures.selectors import (
     Assessment,
     assess,
-    disagreement,
     measures_of_partnership,
-    reported_rags,
 )
 from trellis.plans.models import Action
 from trellis.progress.models import Rag

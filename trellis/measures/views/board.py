@@ -14,11 +14,11 @@ from trellis.accounts.policy import Perm, can
 from trellis.core.disclosure import explanation
 from trellis.errors import NotFound
 from trellis.measures import charts
+from trellis.measures.flags import flags
 from trellis.measures.models import Measure
 from trellis.measures.provenance import provenance
 from trellis.measures.selectors import (
     assess,
-    flags,
     measures_of_partnership,
     measures_of_plan,
     viewer_thresholds,

@@ -80,6 +80,10 @@ INSTALLED_APPS = [
     "trellis.measures",
     "trellis.casedata",
     "trellis.reports",
+    "trellis.transfer",
+    "trellis.meetings",
+    "trellis.api",
+    "trellis.improvement",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,11 @@ urlpatterns = [
     path("", include("trellis.progress.urls")),
     path("", include("trellis.measures.urls")),
     path("", include("trellis.casedata.urls")),
+    path("", include("trellis.reports.urls")),
+    path("", include("trellis.transfer.urls")),
+    path("", include("trellis.meetings.urls")),
+    path("", include("trellis.improvement.urls")),
+    path("api/v1/", include("trellis.api.urls")),
 ]
 
 handler400 = "trellis.views.bad_request"

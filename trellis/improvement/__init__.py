@@ -1,0 +1,2 @@
+"""Improvement projects (charters, driver diagrams, PDSA cycles, progress scores) and
+quality assurance (audit programmes, samples, templates, grading, learning)."""

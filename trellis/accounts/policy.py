@@ -30,6 +30,8 @@ class Perm(StrEnum):
     RECORD_OBSERVATION = "record-observation"
     # Case-level data: load extracts and see pseudonymised records (analysts only).
     LOAD_DATA = "load-data"
+    # What a governance group decided and what follows (trellis.meetings).
+    RECORD_DECISION = "record-decision"
 
 
 EVERY_ROLE = frozenset(Role.values)
@@ -47,6 +49,7 @@ _BY_ROLE: dict[Perm, frozenset[str]] = {
     Perm.EDIT_MEASURE: frozenset({Role.OWNER, Role.ANALYST}),
     Perm.RECORD_OBSERVATION: frozenset({Role.OWNER, Role.ANALYST}),
     Perm.LOAD_DATA: frozenset({Role.ANALYST}),
+    Perm.RECORD_DECISION: frozenset({Role.ADMIN, Role.OWNER, Role.BOARD}),
 }
 # Permissions the action's own lead and deputies hold on that action, whatever their role.
 _LEAD_PERMS = frozenset(

@@ -163,3 +163,44 @@ class SignInFailure(models.Model):
 
     def __str__(self) -> str:
         return f"failed sign-in at {self.at:%Y-%m-%d %H:%M}"
+
+
+class MfaDevice(models.Model):
+    """A person's authenticator app (TOTP, RFC 6238): its secret, encrypted with a key
+    derived from SECRET_KEY (trellis.accounts.mfa), and the last time step accepted, so a
+    code works once. Saved only once the person has typed a code from it: until then the
+    new secret waits, sealed, in their session."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="mfa_device")
+    secret = models.TextField()  # "v1:" + base64(nonce + AES-GCM ciphertext)
+    enrolled_at = models.DateTimeField()
+    last_step = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"authenticator of person {self.person_id}"
+
+
+class RecoveryCode(models.Model):
+    """A single-use code for signing in without the authenticator app. Only a keyed hash
+    is kept; the codes themselves are shown once."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "digest"])]
+
+    def __str__(self) -> str:
+        return f"recovery code of person {self.person_id}"
+
+
+class CodeFailure(models.Model):
+    """A wrong second-factor code, kept briefly to slow guessing (trellis.accounts.mfa)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    ip_address = models.GenericIPAddressField(null=True)
+    at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"wrong code at {self.at:%Y-%m-%d %H:%M}"

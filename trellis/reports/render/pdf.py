@@ -1,0 +1,20 @@
+"""A `Document` as a tagged PDF: WeasyPrint lays out the print HTML (render/html.py).
+
+`pdf_tags=True` tags headings, lists, tables and figures, and an inline SVG with an
+`aria-label` (every chart from trellis.measures.charts has one) becomes a figure with that
+text as its alternative. The contents' page numbers come from `target-counter()` in the
+print CSS; the footer numbers every page but the cover.
+"""
+
+from __future__ import annotations
+
+from weasyprint import HTML
+
+from trellis.reports.document import Document
+from trellis.reports.render.html import page
+
+
+def render_pdf(document: Document) -> bytes:
+    html = HTML(string=page(document, for_pdf=True), base_url=None)
+    pdf: bytes = html.write_pdf(pdf_tags=True, lang="en-GB")
+    return pdf

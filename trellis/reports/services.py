@@ -1,0 +1,142 @@
+"""Building and issuing reports. `report_bytes` builds and renders one report (the CLI,
+the benchmark and the background task all use it); `report_issue` records a request and
+queues it; `report_complete` is the task's body: build, render, store, audit.
+
+An issued report is built with the partnership's disclosure thresholds whoever asked for
+it: it leaves the analyst role (docs/reports.md, "Who sees what")."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from trellis.accounts.models import Membership, Partnership
+from trellis.audit.services import audit_append
+from trellis.core.disclosure import Thresholds
+from trellis.errors import Invalid
+from trellis.plans.models import Plan
+from trellis.progress.models import ReportingPeriod
+from trellis.reports.models import IssuedReport
+from trellis.reports.registry import REPORTS, ReportRequest
+from trellis.reports.render import FORMAT_NAMES, get_format
+
+
+def partnership_thresholds(partnership: Partnership) -> Thresholds:
+    """The thresholds for anything read outside the analyst role."""
+    return Thresholds(
+        min_count=max(1, partnership.disclosure_min_count),
+        min_denominator=partnership.disclosure_min_denominator,
+    )
+
+
+def report_bytes(
+    kind: str,
+    *,
+    plan: Plan,
+    period: ReportingPeriod,
+    fmt: str,
+    prepared_by: str,
+    today: dt.date,
+    thresholds: Thresholds | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> bytes:
+    request = ReportRequest(plan, period, thresholds, prepared_by, today)
+    if progress is not None:
+        request = ReportRequest(plan, period, thresholds, prepared_by, today, progress)
+    document = REPORTS[kind].build(request)
+    return get_format(fmt).render(document)
+
+
+def file_name(kind: str, plan: Plan, period: ReportingPeriod, fmt: str) -> str:
+    return f"{kind}-{slugify(plan.title)[:40]}-{slugify(period.label)}.{fmt}"
+
+
+def report_issue(
+    *, membership: Membership, plan: Plan, period: ReportingPeriod, kind: str, fmt: str
+) -> IssuedReport:
+    """Record a request for a report and queue its building; audited."""
+    if kind not in REPORTS:
+        raise Invalid(errors={"kind": ["Choose a report."]})
+    if fmt not in FORMAT_NAMES:
+        raise Invalid(errors={"format": ["Choose a format."]})
+    if period.plan_id != plan.pk or plan.partnership_id != membership.partnership_id:
+        raise Invalid(errors={"period": ["Choose one of this plan's periods."]})
+    with transaction.atomic():
+        issued = IssuedReport.objects.create(
+            partnership_id=plan.partnership_id,
+            plan=plan,
+            period=period,
+            kind=kind,
+            format=fmt,
+            requested_by=membership.person,
+            file_name=file_name(kind, plan, period, fmt),
+        )
+        audit_append(
+            actor=membership.person,
+            verb="reports.issue",
+            target=issued,
+            partnership_id=plan.partnership_id,
+            changes={"kind": kind, "format": fmt, "plan": plan.pk, "period": period.label},
+        )
+        transaction.on_commit(lambda: _queue(issued.pk))
+    return issued
+
+
+def _queue(issued_id: int) -> None:
+    from trellis.reports.tasks import report_build
+
+    report_build.enqueue(issued_id)
+
+
+def report_complete(issued_id: int) -> IssuedReport:
+    """Build, render and store one requested report (the background task's work)."""
+    issued = IssuedReport.objects.select_related("plan__partnership", "period", "requested_by").get(
+        pk=issued_id
+    )
+    if issued.status == IssuedReport.Status.ISSUED:
+        return issued  # never rebuilt: an issued report stays as it was
+    IssuedReport.objects.filter(pk=issued.pk).update(status=IssuedReport.Status.BUILDING)
+
+    def progress(done: int, total: int) -> None:
+        percent = min(90, int(90 * done / max(total, 1)))
+        IssuedReport.objects.filter(pk=issued.pk).update(progress=percent)
+
+    try:
+        content = report_bytes(
+            issued.kind,
+            plan=issued.plan,
+            period=issued.period,
+            fmt=issued.format,
+            prepared_by=issued.requested_by.full_name,
+            today=timezone.localdate(),
+            thresholds=partnership_thresholds(issued.plan.partnership),
+            progress=progress,
+        )
+    except Exception as exc:
+        IssuedReport.objects.filter(pk=issued.pk).update(
+            status=IssuedReport.Status.FAILED, failure=type(exc).__name__
+        )
+        raise
+    with transaction.atomic():
+        IssuedReport.objects.filter(pk=issued.pk).update(
+            status=IssuedReport.Status.ISSUED,
+            progress=100,
+            content=content,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            issued_at=timezone.now(),
+        )
+        issued.refresh_from_db()
+        audit_append(
+            actor=issued.requested_by,
+            verb="reports.issued",
+            target=issued,
+            partnership_id=issued.partnership_id,
+            changes={"sha256": issued.sha256, "size": issued.size},
+        )
+    return issued

@@ -5,13 +5,22 @@ slow, literal reading of DATA.md's definitions (test_compute_oracle.py)."""
 from __future__ import annotations
 
 import random
+import tempfile
 from collections import defaultdict
+from pathlib import Path
 
+import pyarrow.parquet as pq
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.casedata.compute_helpers import compute_property_extract, extracts
-from trellis.casedata.compute import MeasureRow
+from tests.casedata.compute_helpers import (
+    PROPERTY_EXTRACT,
+    PROPERTY_START,
+    compute_property_extract,
+    extracts,
+    table,
+)
+from trellis.casedata.compute import MeasureRow, compute_measures
 
 # Breakdown fields whose groups cover everyone in the measure's denominator.
 EXHAUSTIVE = {
@@ -29,6 +38,23 @@ def test_shuffling_the_rows_of_every_table_gives_identical_results(extract, seed
     shuffled = {name: seed.sample(rows, len(rows)) for name, rows in extract.items()}
     before = [r.to_json() for r in compute_property_extract(extract)]
     assert [r.to_json() for r in compute_property_extract(shuffled)] == before
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(extract=extracts())
+def test_parquet_files_give_the_same_results_as_tables_in_memory(extract) -> None:
+    """A snapshot's measures are computed over its Parquet files in place."""
+    with tempfile.TemporaryDirectory() as folder:
+        files = {}
+        for name, rows in extract.items():
+            files[name] = Path(folder) / f"{name}.parquet"
+            pq.write_table(table(name, rows), files[name])
+        from_files = compute_measures(
+            files, extract_date=PROPERTY_EXTRACT, start=PROPERTY_START, end=PROPERTY_EXTRACT
+        )
+        assert [r.to_json() for r in from_files] == [
+            r.to_json() for r in compute_property_extract(extract)
+        ]
 
 
 def totals(rows: list[MeasureRow]) -> dict:

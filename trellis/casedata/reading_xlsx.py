@@ -110,6 +110,27 @@ def _check_parts(archive: zipfile.ZipFile, name: str) -> None:
         content_types = types.read(1024**2).lower()
     if b"macroenabled" in content_types or any(n.lower().endswith("vbaproject.bin") for n in names):
         raise _Refused("macro-enabled", _MACROS)
+    if any(_declares_entities(archive, n) for n in names if n.lower().endswith((".xml", ".rels"))):
+        raise _Refused("xml-entities", _ENTITIES)
+
+
+# A document type declaration (the only place entities are declared), as UTF-8 or UTF-16.
+_DOCTYPE = tuple(b"<!DOCTYPE".decode().encode(e) for e in ("utf-8", "utf-16-le", "utf-16-be"))
+
+
+def _declares_entities(archive: zipfile.ZipFile, name: str) -> bool:
+    """Whether the part declares a document type. Excel never writes one; refusing it here,
+    before any XML parser sees the part, keeps entity attacks out whichever parser openpyxl
+    picks (it uses lxml when that is installed)."""
+    overlap = max(len(marker) for marker in _DOCTYPE)
+    tail = b""
+    with archive.open(name) as part:  # the sizes were capped by safe_members
+        while chunk := part.read(1024**2):
+            window = (tail + chunk).upper()
+            if any(marker.upper() in window for marker in _DOCTYPE):
+                return True
+            tail = chunk[-overlap:]
+    return False
 
 
 def _read_first_sheet(

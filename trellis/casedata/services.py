@@ -132,16 +132,22 @@ def write_parquet(folder: Path, tables: Mapping[str, pa.Table]) -> dict[str, dic
     return written
 
 
-def read_snapshot(snapshot: Snapshot) -> dict[str, pa.Table]:
-    """The snapshot's tables, each checked against the checksum in its manifest."""
+def snapshot_files(snapshot: Snapshot) -> dict[str, Path]:
+    """The snapshot's Parquet file of each dataset, each checked against the checksum in
+    its manifest (the measure engine reads them in place)."""
     folder = snapshot_folder(snapshot)
-    tables = {}
+    files = {}
     for name, entry in snapshot.manifest.get("datasets", {}).items():
         path = folder / entry["file"]
         if _sha256(path) != entry["sha256"]:
             raise Invalid(_("The stored file %(file)s has changed.") % {"file": entry["file"]})
-        tables[name] = pq.read_table(path)
-    return tables
+        files[name] = path
+    return files
+
+
+def read_snapshot(snapshot: Snapshot) -> dict[str, pa.Table]:
+    """The snapshot's tables, checked as `snapshot_files` does, read into memory."""
+    return {name: pq.read_table(path) for name, path in snapshot_files(snapshot).items()}
 
 
 # Dates that say when something happened (not a birthday, which predates any record).

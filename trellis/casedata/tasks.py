@@ -13,7 +13,7 @@ from django_tasks import task
 from trellis.audit.services import audit_append
 from trellis.casedata.library import library_ensure
 from trellis.casedata.models import ComputedFigure, Snapshot
-from trellis.casedata.services import DEFINITIONS_VERSION, read_snapshot
+from trellis.casedata.services import DEFINITIONS_VERSION, snapshot_files
 from trellis.measures.models import Kind, Measure, Observation, ObservationRevision, Source
 
 BATCH = 5000
@@ -43,10 +43,10 @@ def compute_into(snapshot: Snapshot) -> int:
     figures and update the computed measures. Returns the number of figures."""
     from trellis.casedata.compute import compute_measures
 
-    tables = read_snapshot(snapshot)
+    files = snapshot_files(snapshot)
     _progress(snapshot, 10)
     rows = compute_measures(
-        tables,
+        files,
         extract_date=snapshot.extract_date,
         start=snapshot.covers_from,
         end=snapshot.extract_date,

@@ -13,8 +13,6 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-import pyarrow as pa
-
 from trellis.casedata.compute import (
     attendance,
     care_leavers,
@@ -25,7 +23,7 @@ from trellis.casedata.compute import (
 )
 from trellis.casedata.compute.periods import academic_years, quarters
 from trellis.casedata.compute.rows import MeasureRow
-from trellis.casedata.compute.session import Session, open_session
+from trellis.casedata.compute.session import Dataset, Session, open_session
 
 __all__ = ["MEASURE_CODES", "MeasureRow", "compute_measures"]
 
@@ -62,16 +60,17 @@ MEASURE_CODES: tuple[str, ...] = tuple(code for family in FAMILIES for code in f
 
 
 def compute_measures(
-    tables: Mapping[str, pa.Table],
+    tables: Mapping[str, Dataset],
     *,
     extract_date: dt.date,
     start: dt.date,
     end: dt.date,
     warn: Callable[[str], None] = lambda message: None,
 ) -> list[MeasureRow]:
-    """Every built-in measure whose datasets the extract holds, for every quarter (and, for
-    attendance_gap, every academic year) of start..end that has ended by the extract date:
-    per measure, then per period, the unbroken row first and then the breakdown rows."""
+    """Every built-in measure whose datasets the extract holds (each an Arrow table or a
+    Parquet file), for every quarter (and, for attendance_gap, every academic year) of
+    start..end that has ended by the extract date: per measure, then per period, the
+    unbroken row first and then the breakdown rows."""
     present = {name: table for name, table in tables.items() if table is not None}
     families = [f for f in FAMILIES if computable(f, present, warn)]
     if not families:
@@ -88,7 +87,7 @@ def compute_measures(
     return rows
 
 
-def computable(family: Family, tables: Mapping[str, pa.Table], warn: Callable[[str], None]) -> bool:
+def computable(family: Family, tables: Mapping[str, Dataset], warn: Callable[[str], None]) -> bool:
     """Whether the extract holds every dataset the family needs; if not, say which
     measures are left out and why."""
     missing = [name for name in family.datasets if name not in tables]

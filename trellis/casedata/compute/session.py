@@ -8,10 +8,12 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from trellis.casedata.compute.periods import Period, as_table
 from trellis.casedata.compute.rows import Group, Groups
@@ -149,9 +151,13 @@ def breakdown_columns(breakdowns: Sequence[str]) -> str:
     return f"CASE {field} END AS breakdown_field, CASE {value} END AS breakdown_value"
 
 
+# A dataset as an Arrow table in memory, or as the Parquet file a snapshot keeps it in.
+Dataset = pa.Table | Path
+
+
 @contextmanager
 def open_session(
-    tables: Mapping[str, pa.Table],
+    tables: Mapping[str, Dataset],
     *,
     quarters: tuple[Period, ...],
     academic_years: tuple[Period, ...],
@@ -172,14 +178,22 @@ def open_session(
         spill.cleanup()
 
 
-def register_dataset(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
-    """The Arrow table (read in place, not copied) behind a view of the dataset's columns."""
-    con.register(f"arrow_{name}", table)
-    present = set(table.column_names)
+def register_dataset(con: duckdb.DuckDBPyConnection, name: str, data: Dataset) -> None:
+    """A view of the dataset's columns over the Arrow table (read in place, not copied) or
+    over the Parquet file itself, which DuckDB then scans in parallel, reading only the
+    columns and row groups each query needs: far quicker than loading it into Arrow first."""
+    if isinstance(data, Path):
+        present = set(pq.read_schema(data).names)
+        literal = str(data).replace("'", "''")
+        source = f"read_parquet('{literal}')"
+    else:
+        con.register(f"arrow_{name}", data)
+        present = set(data.column_names)
+        source = f"arrow_{name}"
     columns = ", ".join(
         f"{column}::{sql_type or 'DATE'} AS {column}"
         if column in present or sql_type is not None
         else f"NULL::DATE AS {column}"
         for column, sql_type in DATASET_COLUMNS[name].items()
     )
-    con.execute(f"CREATE TEMP VIEW {name} AS SELECT {columns} FROM arrow_{name}")  # noqa: S608
+    con.execute(f"CREATE TEMP VIEW {name} AS SELECT {columns} FROM {source}")  # noqa: S608

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import duckdb
 import pyarrow as pa
@@ -152,7 +152,7 @@ def breakdown_columns(breakdowns: Sequence[str]) -> str:
 
 
 # A dataset as an Arrow table in memory, or as the Parquet file a snapshot keeps it in.
-Dataset = pa.Table | Path
+Dataset: TypeAlias = pa.Table | Path
 
 
 @contextmanager

@@ -8,6 +8,10 @@ a CSRF token is refused everywhere, and that no GET writes a row.
 
 from __future__ import annotations
 
+# --- reports (begin)
+import hashlib
+
+# --- reports (end)
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -34,6 +38,11 @@ from trellis.accounts.middleware import SIGNED_IN_AT
 from trellis.accounts.models import Agency, Group, Membership
 from trellis.casedata.models import Snapshot
 
+# --- meetings (begin)
+from trellis.meetings.models import Decision, Subject
+
+# --- meetings (end)
+
 # --- measures (begin)
 from trellis.measures.models import Annotation, Comparator, Measure, Observation
 
@@ -51,6 +60,11 @@ from trellis.plans.models import (
 )
 from trellis.progress.evidence import evidence_add
 from trellis.progress.models import Comment, Evidence, ProgressUpdate, ReportingPeriod
+
+# --- reports (begin)
+from trellis.reports.models import IssuedReport
+
+# --- reports (end)
 
 ROLES = ("anonymous", "admin", "owner", "lead", "analyst", "board", "inspector", "outsider")
 MEMBERS = ("admin", "owner", "lead", "analyst", "board", "inspector")
@@ -91,6 +105,12 @@ class World:
     comparator: Comparator  # a series beside the sample measure
     # --- measures (end)
     snapshot: Snapshot  # an extract's record (no files: the page shows its manifest)
+    # --- meetings (begin)
+    decision: Decision  # by a board's group, about the sample action, with a follow-up
+    # --- meetings (end)
+    # --- reports (begin)
+    issued: IssuedReport  # a board pack issued for the first period, as HTML
+    # --- reports (end)
 
     @property
     def slug(self) -> str:
@@ -119,6 +139,50 @@ def measure_samples(cast: Cast, action: Action) -> dict[str, Any]:
 
 
 # --- measures (end)
+
+
+# --- meetings (begin)
+def meetings_samples(cast: Cast, action: Action) -> dict[str, Any]:
+    board = Group.objects.create(partnership=cast.partnership, name="Corporate Parenting Board")
+    return {
+        "decision": Decision.objects.create(
+            partnership=cast.partnership,
+            plan=cast.plan,
+            group=board,
+            decided_on=FIRST_QUARTER,
+            subject=Subject.ACTION,
+            action=action,
+            text="Agreed to fund two nurses",
+            follow_up="Report back in March",
+            recorded_by=cast.board,
+        )
+    }
+
+
+# --- meetings (end)
+
+
+# --- reports (begin)
+def reports_samples(cast: Cast, period: ReportingPeriod) -> dict[str, Any]:
+    content = b"<!DOCTYPE html><title>Board pack</title>"
+    return {
+        "issued": IssuedReport.objects.create(
+            partnership=cast.partnership,
+            plan=cast.plan,
+            period=period,
+            kind="board-pack",
+            format="html",
+            status=IssuedReport.Status.ISSUED,
+            content=content,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            file_name="board-pack.html",
+            requested_by=cast.owner,
+        )
+    }
+
+
+# --- reports (end)
 
 
 @pytest.fixture
@@ -176,6 +240,12 @@ def world(cast: Cast, settings: Any, tmp_path: Any) -> World:
             source_name="extract.zip",
             status=Snapshot.Status.COMPUTED,
         ),
+        # --- meetings (begin)
+        **meetings_samples(cast, action),
+        # --- meetings (end)
+        # --- reports (begin)
+        **reports_samples(cast, update.period),
+        # --- reports (end)
     )
 
 
@@ -261,6 +331,20 @@ EXPECTED: dict[str, Row] = {
     "accounts:agency-edit":       Row(at(pk="agency"), admin_only()),
     "accounts:group-create":      Row(at(), admin_only()),
     "accounts:group-edit":        Row(at(pk="group"), admin_only()),
+    # --- mfa (begin)
+    # The second step of signing in: only after the password, in the same session, so a
+    # request without that half-way note (everyone here) is sent back to sign in.
+    "accounts:sign-in-code":      Row(none, public(LOGIN)),
+    "accounts:sign-in-set-up":    Row(none, public(LOGIN)),
+    # Anyone signed in manages their own two-step sign-in (the outsider too).
+    "accounts:security":          Row(none, {**public(), "anonymous": LOGIN},
+                                      shows="Two-step sign-in"),
+    "accounts:security-set-up":   Row(none, {**public(), "anonymous": LOGIN},
+                                      shows="Set up two-step sign-in"),
+    # Nobody in the cast has an app, so there are no codes to renew: back to the page.
+    "accounts:recovery-codes":    Row(none, {**public(REDIRECT), "anonymous": LOGIN}),
+    "accounts:person-mfa-reset":  Row(at(pk="membership"), admin_only()),
+    # --- mfa (end)
     # Reading: every member.
     "plans:partnership-home":     Row(at(), everyone()),
     "plans:my-actions":           Row(at(), everyone()),
@@ -348,6 +432,30 @@ EXPECTED: dict[str, Row] = {
     "measures:annotation-add":      Row(at(pk="measure"),
                                         members(403, owner=200, analyst=200, lead=200)),
     # --- measures (end)
+    # --- meetings (begin)
+    # Decisions: every member reads them; admins, plan owners and board members record and
+    # correct them; the aim a decision asks for is created by plan owners (the plan's rule).
+    "meetings:decision-log":        Row(at(), everyone(), shows="Decision log"),
+    "meetings:decision-detail":     Row(at(pk="decision"), everyone(), shows="Agreed to fund"),
+    "meetings:decision-edit":       Row(at(pk="decision"),
+                                        members(403, admin=200, owner=200, board=200)),
+    "meetings:decision-action":     Row(at(pk="decision"), owner_only()),
+    "meetings:decision-on-action":  Row(at(action_pk="action"),
+                                        members(403, admin=200, owner=200, board=200)),
+    "meetings:decision-on-thread":  Row(at(action_pk="action"),
+                                        members(403, admin=200, owner=200, board=200)),
+    "meetings:decision-on-measure": Row(at(measure_pk="measure"),
+                                        members(403, admin=200, owner=200, board=200)),
+    "meetings:meeting-list":        Row(at(), everyone(), shows="Chief Officers Group"),
+    "meetings:meeting":             Row(at(group_pk="group"), everyone(),
+                                        shows="Chief Officers Group"),
+    # --- meetings (end)
+    # --- reports (begin)
+    # Issued reports carry only what the board may read: every member reads and downloads
+    # them; plan owners issue them (a POST on the same page).
+    "reports:plan-reports":         Row(at(plan_pk="plan"), everyone(), shows="Issued reports"),
+    "reports:issued-download":      Row(at(pk="issued"), everyone()),
+    # --- reports (end)
     # Case-level data: analysts only (the one role that sees record-level data).
     "casedata:data-home":           Row(at(), members(403, analyst=200), shows="Upload and check"),
     "casedata:report-csv":          Row(at(), members(403, analyst=200)),

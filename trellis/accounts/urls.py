@@ -1,12 +1,17 @@
 from django.urls import path
 
-from trellis.accounts import views
+from trellis.accounts import mfa_views, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("sign-in/", views.sign_in, name="sign-in"),
     path("sign-out/", views.sign_out, name="sign-out"),
+    path("sign-in/code/", mfa_views.sign_in_code, name="sign-in-code"),
+    path("sign-in/set-up/", mfa_views.sign_in_set_up, name="sign-in-set-up"),
+    path("account/two-step/", mfa_views.security, name="security"),
+    path("account/two-step/set-up/", mfa_views.security_set_up, name="security-set-up"),
+    path("account/two-step/recovery-codes/", mfa_views.recovery_codes, name="recovery-codes"),
     path("password-reset/", views.ResetRequest.as_view(), name="reset-request"),
     path("password-reset/sent/", views.ResetSent.as_view(), name="reset-sent"),
     path("password-reset/<uidb64>/<token>/", views.ResetConfirm.as_view(), name="reset-confirm"),
@@ -21,6 +26,11 @@ urlpatterns = [
     ),
     path(
         "p/<slug:slug>/people/<int:pk>/hand-over/", views.person_hand_over, name="person-hand-over"
+    ),
+    path(
+        "p/<slug:slug>/people/<int:pk>/two-step/",
+        mfa_views.person_mfa_reset,
+        name="person-mfa-reset",
     ),
     path("p/<slug:slug>/directory/", views.directory, name="directory"),
     path("p/<slug:slug>/agencies/new/", views.agency_create, name="agency-create"),

@@ -1,27 +1,27 @@
-"""Sign-in, sign-out, password reset, and people administration."""
+"""Sign-in, sign-out, password reset, and people administration. The second step of
+signing in is in mfa_views."""
 
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from trellis.accounts import forms, services, throttle
-from trellis.accounts.middleware import SIGNED_IN_AT
-from trellis.accounts.models import Agency, Group, Membership, Person
+from trellis.accounts import forms, mfa, services, throttle
+from trellis.accounts.mfa_views import begin_second_step, complete_sign_in, safe_next
+from trellis.accounts.models import Agency, Group, Membership, MfaDevice
 from trellis.accounts.policy import Perm
 from trellis.errors import Invalid, NotFound
 from trellis.forms import show_invalid
@@ -48,11 +48,10 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             security_log.warning("sign-in throttled")
         elif form.is_valid() and form.person is not None:
             throttle.clear_failures(email, ip)
+            if mfa.mfa_required(form.person):
+                return begin_second_step(request, form.person, next_url)
             complete_sign_in(request, form.person)
-            safe = url_has_allowed_host_and_scheme(
-                next_url, {request.get_host()}, require_https=request.is_secure()
-            )
-            return HttpResponseRedirect(next_url if safe and next_url else reverse("home"))
+            return HttpResponseRedirect(safe_next(request, next_url))
         else:
             throttle.record_failure(email, ip)
             security_log.info("sign-in failed")
@@ -63,13 +62,6 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         {"form": form, "next": next_url, "throttled": throttled},
         status=status,
     )
-
-
-def complete_sign_in(request: HttpRequest, person: Person) -> None:
-    """The last step of signing in. A second factor (a later issue) goes before this."""
-    login(request, person, backend="django.contrib.auth.backends.ModelBackend")
-    request.session[SIGNED_IN_AT] = time.time()
-    security_log.info("sign-in succeeded person=%s", person.pk)
 
 
 @require_POST
@@ -129,6 +121,7 @@ def people(request: HttpRequest) -> HttpResponse:
     members = (
         Membership.objects.filter(partnership=request.membership.partnership)  # type: ignore[attr-defined]
         .select_related("person", "agency")
+        .annotate(has_mfa=Exists(MfaDevice.objects.filter(person=OuterRef("person"))))
         .order_by("-is_active", "person__full_name")
     )
     return render(request, "accounts/people.html", {"members": list(members)})

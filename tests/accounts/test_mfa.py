@@ -472,3 +472,21 @@ def test_a_password_reset_does_not_sign_in_and_the_next_sign_in_asks_for_the_cod
     assert not is_signed_in(client, cast.lead)
     response = client.post(SIGN_IN, {"email": cast.lead.email, "password": new})
     assert response["Location"] == CODE
+
+
+def test_the_command_line_reset_acts_as_a_named_admin(cast: Cast, clock: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    enrolled(cast.lead)
+    out = StringIO()
+
+    call_command(
+        "people", "mfa-reset", cast.lead.email, "--as", cast.admin.email,
+        "--partnership", cast.partnership.slug, stdout=out,
+    )  # fmt: skip
+
+    assert "reset" in out.getvalue()
+    assert not MfaDevice.objects.filter(person=cast.lead).exists()
+    assert AuditEntry.objects.get(verb="person.mfa-reset").actor_id == cast.admin.pk

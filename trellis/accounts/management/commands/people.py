@@ -1,4 +1,4 @@
-"""`trellis people list|invite|deactivate|hand-over`: people administration, as a named
+"""`trellis people list|invite|deactivate|hand-over|mfa-reset`: people administration, as a named
 admin, with the same checks and audit as the People pages."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 
-from trellis.accounts import services
+from trellis.accounts import mfa, services
 from trellis.accounts.models import Agency, Membership, Person, Role
 from trellis.accounts.policy import Perm, require
 from trellis.commands import TrellisCommand, acting_member, add_actor_arguments
@@ -22,6 +22,7 @@ class Command(TrellisCommand):
         "invite": "add a person and e-mail them a link to set their password",
         "deactivate": "stop a leaver signing in",
         "hand-over": "give a leaver's actions to someone else",
+        "mfa-reset": "remove a member's authenticator app and recovery codes (a lost phone)",
     }
 
     def add_verb_arguments(self, verb: str, parser: argparse.ArgumentParser) -> None:
@@ -36,6 +37,8 @@ class Command(TrellisCommand):
             )
         elif verb in {"deactivate", "hand-over"}:
             parser.add_argument("email", help="the leaver")
+        elif verb == "mfa-reset":
+            parser.add_argument("email", help="the member who lost their phone")
         if verb == "hand-over":
             parser.add_argument("--to", dest="successor", required=True, metavar="EMAIL")
 
@@ -87,6 +90,11 @@ class Command(TrellisCommand):
             membership=member, leaver=leaver, successor=_person(successor)
         )
         self.stdout.write(f"Handed {count} actions from {email} to {successor}.")
+
+    def do_mfa_reset(self, *, actor: str, partnership: str | None, email: str, **_: Any) -> None:
+        member = acting_member(actor, partnership)
+        mfa.mfa_reset(membership=member, target=_membership(member, email))
+        self.stdout.write(f"Two-step sign-in of {email} reset.")
 
 
 def _agency(member: Membership, name: str | None) -> Agency | None:

@@ -478,6 +478,42 @@ def test_computing_creates_a_measure_for_every_built_in_definition_once(
     assert Measure.objects.count() == count
 
 
+def test_the_attendance_gap_is_charted_per_academic_year_in_percentage_points(
+    cast: Cast, tmp_path: Path
+) -> None:
+    # On 31 July 2020 SECRETID002 is at home, the other two in foster and residential care.
+    folder = write(tmp_path / "in")
+    (folder / "attendance.csv").write_text(
+        "child_id,academic_year,possible_sessions,attended_sessions\n"
+        "SECRETID001,2019/20,200,190\n"
+        "SECRETID002,2019/20,200,150\n"
+        "SECRETID003,2019/20,200,170\n",
+        encoding="utf-8",
+    )
+    compute_into(load(cast, folder))
+
+    figures = {
+        m.code: (
+            m.frequency,
+            m.unit,
+            m.chart,
+            [(o.period_ends, o.value) for o in m.observations.all()],
+        )
+        for m in Measure.objects.filter(definition="attendance_gap")
+    }
+
+    july = dt.date(2020, 7, 31)
+    assert figures["ATT-HOME"] == ("academic", "%", "p", [(july, pytest.approx(75.0))])
+    assert figures["ATT-AWAY"] == ("academic", "%", "p", [(july, pytest.approx(90.0))])
+    # 2018/19 ended inside the extract with no attendance rows: a gap of nothing.
+    assert figures["ATT-GAP"] == (
+        "academic",
+        "percentage points",
+        "i",
+        [(dt.date(2019, 7, 31), None), (july, pytest.approx(-15.0))],
+    )
+
+
 # The records behind a figure
 
 

@@ -96,6 +96,16 @@ def test_a_quarters_label_names_its_number_and_year() -> None:
     assert period_label(D(2020, 9, 30), "quarter") == "Q3 2020"
     assert period_label(D(2020, 9, 30), "month") == "Sep 2020"
     assert period_label(D(2020, 9, 30), "year") == "2020"
+    assert period_label(D(2020, 7, 31), "academic") == "2019/20"
+
+
+def test_an_academic_year_runs_from_august_to_july_and_reads_as_councils_write_it() -> None:
+    assert period_end(D(2019, 8, 1), "academic") == D(2020, 7, 31)
+    assert period_end(D(2020, 7, 31), "academic") == D(2020, 7, 31)
+    for text in ("2019/20", "2019-20", "2019/2020", "31/07/2020", "Mar 2020"):
+        assert parse_period(text, "academic") == D(2020, 7, 31)
+    with pytest.raises(PeriodError, match="academic year as 2019/20"):
+        parse_period("2019/21", "academic")
 
 
 @given(dates, frequencies)
@@ -127,13 +137,17 @@ def test_a_periods_end_is_on_or_after_the_day_and_the_next_day_starts_a_new_peri
     starts_next = ends + dt.timedelta(days=1)
 
     assert day <= ends
-    assert ends.year == day.year
+    assert ends.year == day.year + (frequency == "academic" and day.month > 7)
     assert starts_next.day == 1
     assert (
         starts_next.month
-        in {"month": range(1, 13), "quarter": (1, 4, 7, 10), "year": (1,)}[frequency]
+        in {"month": range(1, 13), "quarter": (1, 4, 7, 10), "year": (1,), "academic": (8,)}[
+            frequency
+        ]
     )
-    assert (starts_next - day).days <= {"month": 31, "quarter": 92, "year": 366}[frequency]
+    assert (starts_next - day).days <= {"month": 31, "quarter": 92, "year": 366, "academic": 366}[
+        frequency
+    ]
 
 
 @given(dates, frequencies)

@@ -76,7 +76,33 @@ PLACEMENTS = {
     "residential": ("BOC-RESI", "Looked after in residential care"),
     "community_other": ("BOC-OTHER", "Looked after in other community settings"),
 }
-# attendance_gap is yearly (academic years ending 31 July): kept as figures, not charted yet.
+# attendance_gap is yearly, per academic year (1 August to 31 July): the gap itself, a
+# difference of two shares shown in percentage points (home minus elsewhere, so usually
+# below zero: higher is better), and each group's attendance.
+PERCENTAGE_POINTS = "percentage points"
+ATTENDANCE = {
+    "": (
+        "ATT-GAP",
+        "School attendance gap: looked after at home against elsewhere",
+        "mean",
+        "increase",
+        "outcome",
+    ),
+    "placement_group=home": (
+        "ATT-HOME",
+        "School attendance of children looked after at home",
+        "percentage",
+        "increase",
+        "outcome",
+    ),
+    "placement_group=other": (
+        "ATT-AWAY",
+        "School attendance of children looked after away from home",
+        "percentage",
+        "increase",
+        "outcome",
+    ),
+}
 
 
 def library_ensure(partnership: Partnership) -> int:
@@ -84,7 +110,8 @@ def library_ensure(partnership: Partnership) -> int:
     wanted = [
         (definition, "", code, title, kind, direction, role)
         for definition, (code, title, kind, direction, role) in LIBRARY.items()
-    ] + [
+    ]
+    wanted += [
         (
             "balance_of_care",
             f"placement_type={group}",
@@ -96,6 +123,7 @@ def library_ensure(partnership: Partnership) -> int:
         )
         for group, (code, title) in PLACEMENTS.items()
     ]
+    wanted += [("attendance_gap", group, *entry) for group, entry in ATTENDANCE.items()]
     have = set(
         Measure.objects.filter(partnership=partnership, source="computed").values_list(
             "definition", "definition_group"
@@ -109,17 +137,29 @@ def library_ensure(partnership: Partnership) -> int:
             title=title,
             description=f"Computed from case-level data: the built-in definition {definition}.",
             kind=kind,
-            unit="%" if kind == "percentage" else "",
             direction=direction,
             role=role,
             source="computed",
             counts_children=True,
-            chart="p" if kind == "percentage" else "run",
             definition=definition,
             definition_group=group,
+            **_presentation(definition, kind),
         )
         for definition, group, code, title, kind, direction, role in wanted
         if (definition, group) not in have and code not in codes
     ]
     Measure.objects.bulk_create(made)
     return len(made)
+
+
+def _presentation(definition: str, kind: str) -> dict[str, str | int]:
+    """Unit, chart and frequency: shares on P charts; the attendance gap, one figure a year
+    with no counts behind it, on an I chart in percentage points."""
+    if definition == "attendance_gap":
+        frequency = {"frequency": "academic"}
+        if kind == "percentage":
+            return {"unit": "%", "chart": "p", "decimals": 1} | frequency
+        return {"unit": PERCENTAGE_POINTS, "chart": "i", "decimals": 1} | frequency
+    if kind == "percentage":
+        return {"unit": "%", "chart": "p"}
+    return {"unit": "", "chart": "run"}

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from trellis.audit.services import audit_append
-from trellis.casedata.library import library_ensure
+from trellis.casedata.library import PERCENTAGE_POINTS, library_ensure
 from trellis.casedata.models import ComputedFigure, Snapshot
 from trellis.casedata.services import DEFINITIONS_VERSION, snapshot_files
 from trellis.measures.models import Kind, Measure, Observation, ObservationRevision, Source
@@ -112,7 +112,10 @@ def measures_apply(snapshot: Snapshot) -> int:
 
 
 def _observe(measure: Measure, snapshot: Snapshot, figure: ComputedFigure) -> int:
-    scale = 100 if measure.kind == Kind.PERCENTAGE and figure.denominator is not None else 1
+    # Shares are stored as fractions and shown as percentages (or, for a difference of
+    # two shares, percentage points).
+    share = measure.kind == Kind.PERCENTAGE and figure.denominator is not None
+    scale = 100 if share or measure.unit == PERCENTAGE_POINTS else 1
     fields = {
         "numerator": figure.numerator,
         "denominator": figure.denominator,

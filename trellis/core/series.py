@@ -2,8 +2,9 @@
 then a value (or a numerator and a denominator), separated by tabs, commas or semicolons.
 
 Periods are named the way councils name them ("Q1 2020", "Mar 2020", "2020-03-31",
-"31/03/2020") and stored as the last day of the period, so the same quarter always lands on
-the same date whichever way it was written.
+"31/03/2020", "2019/20" for an academic year) and stored as the last day of the period, so
+the same quarter always lands on the same date whichever way it was written. An academic
+year runs from 1 August to 31 July (DATA.md, attendance).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-FREQUENCIES = ("quarter", "month", "year")
+FREQUENCIES = ("quarter", "month", "year", "academic")
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 _MONTHS["sept"] = 9
@@ -29,34 +30,56 @@ def _month_end(year: int, month: int) -> dt.date:
 
 
 def period_end(day: dt.date, frequency: str) -> dt.date:
-    """The last day of the calendar quarter, month or year holding `day`."""
+    """The last day of the calendar quarter, month or year, or of the academic year,
+    holding `day`."""
     if frequency == "month":
         return _month_end(day.year, day.month)
     if frequency == "quarter":
         return _month_end(day.year, (day.month - 1) // 3 * 3 + 3)
+    if frequency == "academic":
+        if day.year == dt.MAXYEAR and day.month > 7:
+            return dt.date.max  # the academic year would end past the calendar's end
+        return dt.date(day.year + (day.month > 7), 7, 31)
     return dt.date(day.year, 12, 31)
 
 
 def period_label(ends: dt.date, frequency: str) -> str:
-    """How a period is named on charts and tables: "Q1 2020", "Mar 2020", "2020"."""
+    """How a period is named on charts and tables: "Q1 2020", "Mar 2020", "2020", and
+    "2019/20" for the academic year ending on 31 July 2020."""
     if frequency == "quarter":
         return f"Q{(ends.month - 1) // 3 + 1} {ends.year}"
     if frequency == "month":
         return f"{calendar.month_abbr[ends.month]} {ends.year}"
+    if frequency == "academic":
+        return f"{ends.year - 1}/{ends.year % 100:02d}"
     return str(ends.year)
 
 
 def parse_period(text: str, frequency: str) -> dt.date:
     """The last day of the period `text` names, or PeriodError saying what was expected."""
     cleaned = text.strip().lower()
+    if frequency == "academic" and (academic := _read_academic_year(cleaned)):
+        return academic
     # A bare year names a whole year: only a yearly measure's period.
     day = None if frequency != "year" and cleaned.isdigit() else _read_period(cleaned)
     if day is None:
+        academic_hint = " or an academic year as 2019/20" if frequency == "academic" else ""
         raise PeriodError(
-            f"'{text.strip()}' is not a period: write it as Q1 2020, Mar 2020, 2020-03-31 "
-            "or 31/03/2020."
+            f"'{text.strip()}' is not a period: write it as Q1 2020, Mar 2020, 2020-03-31, "
+            f"31/03/2020{academic_hint}."
         )
     return period_end(day, frequency)
+
+
+def _read_academic_year(text: str) -> dt.date | None:
+    """ "2019/20" or "2019-2020": the academic year ending on 31 July 2020."""
+    found = re.fullmatch(r"(\d{4})\s*[-/]\s*(\d{2}|\d{4})", text)
+    if found is None:
+        return None
+    first, second = int(found[1]), int(found[2])
+    if second != (first + 1) % (100 if len(found[2]) == 2 else 10_000):
+        return None
+    return dt.date(first + 1, 7, 31)
 
 
 def _read_period(text: str) -> dt.date | None:

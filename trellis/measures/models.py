@@ -43,6 +43,7 @@ class Frequency(models.TextChoices):
     QUARTER = "quarter", _("Quarterly")
     MONTH = "month", _("Monthly")
     YEAR = "year", _("Yearly")
+    ACADEMIC_YEAR = "academic", _("Academic years (1 August to 31 July)")
 
 
 class Chart(models.TextChoices):

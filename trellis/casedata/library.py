@@ -4,6 +4,8 @@ defining them one by one. A plan owner then links them to aims and sets their ta
 
 from __future__ import annotations
 
+from typing import Any
+
 from trellis.accounts.models import Partnership
 from trellis.measures.models import Measure
 
@@ -152,14 +154,12 @@ def library_ensure(partnership: Partnership) -> int:
     return len(made)
 
 
-def _presentation(definition: str, kind: str) -> dict[str, str | int]:
+def _presentation(definition: str, kind: str) -> dict[str, Any]:
     """Unit, chart and frequency: shares on P charts; the attendance gap, one figure a year
     with no counts behind it, on an I chart in percentage points."""
-    if definition == "attendance_gap":
-        frequency = {"frequency": "academic"}
-        if kind == "percentage":
-            return {"unit": "%", "chart": "p", "decimals": 1} | frequency
-        return {"unit": PERCENTAGE_POINTS, "chart": "i", "decimals": 1} | frequency
+    if definition != "attendance_gap":
+        return {"unit": "%", "chart": "p"} if kind == "percentage" else {"unit": "", "chart": "run"}
+    yearly = {"frequency": "academic", "decimals": 1}
     if kind == "percentage":
-        return {"unit": "%", "chart": "p"}
-    return {"unit": "", "chart": "run"}
+        return {"unit": "%", "chart": "p", **yearly}
+    return {"unit": PERCENTAGE_POINTS, "chart": "i", **yearly}

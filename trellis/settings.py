@@ -142,6 +142,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60
 
+# Two-step sign-in (trellis/accounts/mfa.py): everyone in production but demo accounts;
+# elsewhere only those who set it up.
+TRELLIS_MFA_REQUIRED = PRODUCTION
 # Sign-in throttling: a timed cool-off, never a permanent lock-out.
 TRELLIS_SIGN_IN_MAX_FAILURES = env_int("TRELLIS_SIGN_IN_MAX_FAILURES", 10)
 TRELLIS_SIGN_IN_WINDOW_SECONDS = 5 * 60
@@ -232,6 +235,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 TRELLIS_REMINDER_HOUR = env_int("TRELLIS_REMINDER_HOUR", 7)
 # A reminder item already sent is sent again only when its reason changes or after this.
 TRELLIS_REMINDER_RESEND_DAYS = env_int("TRELLIS_REMINDER_RESEND_DAYS", 7)
+# Pseudonymised case-level rows (a snapshot's Parquet files) are purged this many months
+# after they were loaded, by `trellis worker` each night; figures, manifests and checksums
+# stay (trellis/casedata/retention.py). 0 keeps them until purged by hand.
+TRELLIS_CASE_ROWS_RETENTION_MONTHS = env_int("TRELLIS_CASE_ROWS_RETENTION_MONTHS", 24)
 
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", _("English"))]

@@ -1,8 +1,8 @@
 """Two-step sign-in: a time-based code from an authenticator app (TOTP, RFC 6238, through
 pyotp), with single-use recovery codes for a lost phone.
 
-Who must use it: in production (`TRELLIS_MFA_REQUIRED`, default on when TRELLIS_MODE is
-production) everyone but the demo's shared accounts; elsewhere only people who set it up,
+Who must use it: in production (`TRELLIS_MFA_REQUIRED`, which is on exactly when
+TRELLIS_MODE is production) everyone but the demo's shared accounts; elsewhere only people who set it up,
 so development sign-ins and tests keep working.
 
 What is stored: the TOTP secret is sealed with AES-GCM under a key derived from
@@ -69,7 +69,7 @@ def mfa_required(person: Person) -> bool:
         return True
     if is_demo_account(person):
         return False  # shared, published sign-ins: a phone would lock the others out
-    return bool(getattr(settings, "TRELLIS_MFA_REQUIRED", settings.PRODUCTION))
+    return bool(settings.TRELLIS_MFA_REQUIRED)
 
 
 # Sealing the secret and hashing recovery codes

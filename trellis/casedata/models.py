@@ -40,6 +40,9 @@ class Snapshot(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.COMPUTING)
     progress = models.PositiveSmallIntegerField(default=0)  # per cent of the computation
     failure = models.TextField(blank=True)
+    # When its rows (the Parquet files) were deleted under the retention period
+    # (trellis/casedata/retention.py); its manifest, checksums and figures are kept.
+    purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]

@@ -34,19 +34,29 @@ from tests.measures.factories import FIRST_QUARTER
 from tests.measures.factories import measure as make_measure
 
 # --- measures (end)
+# --- api (begin)
+from tests.api.conftest import token_of
+
+# --- api (end)
 from trellis.accounts.middleware import SIGNED_IN_AT
 from trellis.accounts.models import Agency, Group, Membership
+
+# --- api (begin)
+from trellis.api.models import TokenUse
+from trellis.api.registry import COLLECTIONS
+
+# --- api (end)
 from trellis.casedata.models import Snapshot
 
-# --- meetings (begin)
-from trellis.meetings.models import Decision, Subject
-
-# --- meetings (end)
 
 # --- measures (begin)
 from trellis.measures.models import Annotation, Comparator, Measure, Observation
 
 # --- measures (end)
+# --- meetings (begin)
+from trellis.meetings.models import Decision, Subject
+
+# --- meetings (end)
 from trellis.plans.models import (
     Action,
     Driver,
@@ -307,6 +317,11 @@ def signed_in_home() -> dict[str, Result]:
     return {**public(REDIRECT), "anonymous": LOGIN}
 
 
+# --- api (begin)
+API_COLLECTIONS = list(COLLECTIONS)
+# --- api (end)
+
+
 # fmt: off
 EXPECTED: dict[str, Row] = {
     # Public pages, and the front door.
@@ -456,6 +471,26 @@ EXPECTED: dict[str, Row] = {
     "reports:plan-reports":         Row(at(plan_pk="plan"), everyone(), shows="Issued reports"),
     "reports:issued-download":      Row(at(pk="issued"), everyone()),
     # --- reports (end)
+    # --- api (begin)
+    # The API: its document and reference are public; the token page is anyone's own. A
+    # collection answers every member (JSON and CSV), 401 without credentials and 404 to an
+    # outsider; writes are POST only. `test_api_answers_a_token_as_it_answers_a_session`
+    # walks the same rows with each role's token.
+    "api:openapi":                  Row(none, public()),
+    "api:reference":                Row(none, public(), shows="API reference"),
+    "api:tokens":                   Row(none, {**public(), "anonymous": LOGIN},
+                                        shows="Create a token"),
+    "api:token-revoke":             Row(lambda w: {"pk": 1}, public(405)),  # POST only
+    "api:partnerships":             Row(none, {**public(), "anonymous": 401}),
+    **{
+        f"api:{name}{suffix}": Row(at(), {**everyone(), "anonymous": 401})
+        for name in API_COLLECTIONS
+        for suffix in ("", "-csv")
+    },
+    "api:update-submit":            Row(at(pk="update"), public(405)),  # POST only
+    "api:observation-save":         Row(at(pk="measure"), public(405)),  # POST only
+    "api:milestone-complete":       Row(at(pk="milestone"), public(405)),  # POST only
+    # --- api (end)
     # Case-level data: analysts only (the one role that sees record-level data).
     "casedata:data-home":           Row(at(), members(403, analyst=200), shows="Upload and check"),
     "casedata:report-csv":          Row(at(), members(403, analyst=200)),
@@ -638,3 +673,33 @@ def test_a_get_of_every_url_as_every_role_writes_no_rows(world: World) -> None:
         table: (before[table], after[table]) for table in before if before[table] != after[table]
     }
     assert not changed, f"GET changed row counts: {changed}"
+
+
+# --- api (begin)
+def test_api_answers_a_token_as_it_answers_a_session(world: World) -> None:
+    """Every API row again, each member sending their own token instead of a cookie: the
+    same answer (a token never reaches more than its owner), and each use logged by name."""
+    mismatches = []
+    tokens = {
+        role: token_of(person, "write", name=f"matrix {role}")
+        for role, person in world.cast.by_role().items()
+        if person is not None
+    }
+    visits = 0
+    for name, row in EXPECTED.items():
+        if not name.startswith("api:") or name in ("api:tokens", "api:token-revoke"):
+            continue
+        url = reverse(name, kwargs=row.kwargs(world))
+        for role, secret in tokens.items():
+            visits += 1
+            response = Client().get(url, headers={"Authorization": f"Bearer {secret}"})
+            if response.status_code != row.expect[role]:
+                mismatches.append(f"{name} as {role}: {response.status_code}")
+            mismatches += [f"{name} as {role}: {p}" for p in header_problems(response)]
+    print(f"{visits} API requests with tokens, {len(mismatches)} mismatches")
+    assert not mismatches, "\n".join(mismatches)
+    logged = TokenUse.objects.filter(token_name="matrix board", path__startswith="/api/v1/p/")
+    assert logged.count() == len([n for n in EXPECTED if n.startswith("api:")]) - 5
+
+
+# --- api (end)

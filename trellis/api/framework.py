@@ -150,14 +150,14 @@ def api_endpoint(*methods: str, partnership: bool = True) -> Callable[[View], Vi
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             token: ApiToken | None = None
             try:
-                if request.method not in allowed:
-                    raise MethodNotAllowed(_("Use %(m)s.") % {"m": ", ".join(sorted(allowed))})
                 raw = _bearer(request)
                 if raw is None and request.method not in SAFE_METHODS:
-                    refusal = _csrf_refusal(request)
+                    refusal = _csrf_refusal(request)  # before anything else, as for pages
                     if refusal is not None:
                         return refusal
                 token = token_for(raw) if raw is not None else None
+                if request.method not in allowed:
+                    raise MethodNotAllowed(_("Use %(m)s.") % {"m": ", ".join(sorted(allowed))})
                 response = _answer(request, token, view, partnership, args, kwargs)
             except TrellisError as exc:
                 response = error_response(exc)

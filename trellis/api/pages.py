@@ -77,8 +77,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
     return render(request, "api/tokens.html", context, status=status)
 
 
-@login_required
 @require_POST
+@login_required
 def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     token = token_revoke(person=request.user, pk=pk)  # type: ignore[arg-type]
     messages.success(request, _("The token %(name)s is revoked.") % {"name": token.name})

@@ -27,6 +27,11 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from tests import factories
+
+# --- api (begin)
+from tests.api.conftest import token_of
+
+# --- api (end)
 from tests.conftest import Cast, signed_in
 
 # --- measures (begin)
@@ -34,10 +39,6 @@ from tests.measures.factories import FIRST_QUARTER
 from tests.measures.factories import measure as make_measure
 
 # --- measures (end)
-# --- api (begin)
-from tests.api.conftest import token_of
-
-# --- api (end)
 from trellis.accounts.middleware import SIGNED_IN_AT
 from trellis.accounts.models import Agency, Group, Membership
 
@@ -47,7 +48,6 @@ from trellis.api.registry import COLLECTIONS
 
 # --- api (end)
 from trellis.casedata.models import Snapshot
-
 
 # --- measures (begin)
 from trellis.measures.models import Annotation, Comparator, Measure, Observation

@@ -19,7 +19,8 @@ def member(partnership: Partnership, person: Person) -> Membership:
 
 
 def group(partnership: Partnership, name: str = "Chief Officers Group", **fields: Any) -> Group:
-    return Group.objects.create(partnership=partnership, name=name, **fields)
+    """The named group of the partnership, made the first time it is asked for."""
+    return Group.objects.get_or_create(partnership=partnership, name=name, defaults=fields)[0]
 
 
 def decision(

@@ -132,8 +132,10 @@ def decisions_about(
     rows = decisions_queryset(partnership.pk)
     if action_id is not None:
         rows = rows.filter(Q(action_id=action_id) | Q(created_action_id=action_id))
-    else:
+    elif measure_id is not None:
         rows = rows.filter(measure_id=measure_id)
+    else:
+        return []
     return [entry(d, as_of=as_of) for d in rows.order_by("-decided_on", "-id")]
 
 

@@ -41,6 +41,15 @@ class ExtractInvalid(Invalid):
         )
         self.problems = errors
         self.warnings = warnings
+        self.conversion: Any = None  # set by a caller that converted the extract first
+
+
+class RowsPurged(Invalid):
+    """The snapshot's rows were deleted under the retention period (its figures stay)."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        super().__init__(_("The rows of this extract were purged under the retention period."))
+        self.snapshot = snapshot
 
 
 def snapshots_root() -> Path:
@@ -58,10 +67,12 @@ def snapshot_create(
     source_name: str,
     extract_date: dt.date,
     covers_from: dt.date | None = None,
+    conversion: dict[str, object] | None = None,
 ) -> Snapshot:
     """Validate the extract at `source` and, when it has no error, keep it as a snapshot
     and queue the computation of the partnership's measures. `covers_from` is the first day
-    the extract is complete from (default: its earliest event, at most 10 years back).
+    the extract is complete from (default: its earliest event, at most 10 years back);
+    `conversion` what converting it from another layout did, kept in the manifest.
     Raises ExtractInvalid."""
     from trellis.casedata.validation import read_extract
 
@@ -88,7 +99,7 @@ def snapshot_create(
                 "datasets": write_parquet(folder, tables),
                 "warnings": len(result.warnings),
                 "definitions": DEFINITIONS_VERSION,
-            }
+            } | ({"conversion": conversion} if conversion else {})
             snapshot.save(update_fields=["manifest"])
             _write_manifest(folder, snapshot)
             _audit_load(membership, snapshot)
@@ -134,7 +145,10 @@ def write_parquet(folder: Path, tables: Mapping[str, pa.Table]) -> dict[str, dic
 
 def snapshot_files(snapshot: Snapshot) -> dict[str, Path]:
     """The snapshot's Parquet file of each dataset, each checked against the checksum in
-    its manifest (the measure engine reads them in place)."""
+    its manifest (the measure engine reads them in place). RowsPurged once retention has
+    deleted them."""
+    if snapshot.purged_at is not None:
+        raise RowsPurged(snapshot)
     folder = snapshot_folder(snapshot)
     files = {}
     for name, entry in snapshot.manifest.get("datasets", {}).items():
@@ -209,7 +223,8 @@ def records_for_figure(
     *, membership: Membership, observation_pk: int
 ) -> tuple[str, pa.Table] | None:
     """The records behind a computed measure's figure, as a file name and a table, or None
-    when the figure is not the partnership's or not computed. Audited: who read which."""
+    when the figure is not the partnership's or not computed. Audited: who read which.
+    Raises RowsPurged when the snapshot's rows are gone (retention)."""
     from trellis.casedata.compute.records import records_behind
     from trellis.casedata.models import ComputedFigure
     from trellis.measures.models import Observation

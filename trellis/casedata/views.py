@@ -3,8 +3,10 @@ also as a CSV), and follow each snapshot from upload to computed measures."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from trellis.accounts.models import Membership
 from trellis.accounts.policy import Perm
 from trellis.casedata.models import Snapshot
-from trellis.casedata.services import ExtractInvalid, records_for_figure, snapshot_create
+from trellis.casedata.services import (
+    ExtractInvalid,
+    RowsPurged,
+    records_for_figure,
+    snapshot_create,
+)
+from trellis.casedata.ssda903 import ConversionReport
+from trellis.casedata.ssda903.upload import converted, map_back
 from trellis.csvsafe import csv_response
 from trellis.errors import Invalid, NotFound
 from trellis.forms import DateInput, GovukFormMixin, show_invalid
@@ -50,6 +59,16 @@ class UploadForm(GovukFormMixin, forms.Form):
             "The first day the extract holds every child from. Measures are computed from "
             "that quarter on. Leave empty to start from its earliest event."
         ),
+    )
+    layout = forms.ChoiceField(
+        label=gettext_lazy("Layout"),
+        choices=[
+            ("trellis", gettext_lazy("Trellis datasets (episodes.csv, attendance.csv …)")),
+            ("ssda903", gettext_lazy("England's SSDA903 return (a zip of its CSV files)")),
+        ],
+        initial="trellis",
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose the layout of the files.")},
     )
     file = forms.FileField(
         label=gettext_lazy("Extract"),
@@ -85,7 +104,13 @@ class UploadForm(GovukFormMixin, forms.Form):
         return upload
 
 
-def _page(request: HttpRequest, form: UploadForm, problems: Any = None, status: int = 200) -> Any:
+def _page(
+    request: HttpRequest,
+    form: UploadForm,
+    problems: Any = None,
+    status: int = 200,
+    conversion: Any = None,
+) -> Any:
     membership: Membership = request.membership  # type: ignore[attr-defined]
     snapshots = Snapshot.objects.filter(partnership_id=membership.partnership_id).select_related(
         "uploaded_by"
@@ -93,7 +118,7 @@ def _page(request: HttpRequest, form: UploadForm, problems: Any = None, status: 
     return render(
         request,
         "casedata/data_home.html",
-        {"form": form, "problems": problems, "snapshots": snapshots},
+        {"form": form, "problems": problems, "snapshots": snapshots, "conversion": conversion},
         status=status,
     )
 
@@ -123,22 +148,52 @@ def _data_home(request: HttpRequest) -> HttpResponse:
             for chunk in upload.chunks():
                 out.write(chunk)
         try:
-            snapshot = snapshot_create(
-                membership=membership,
-                source=source,
-                source_name=name,
-                extract_date=form.cleaned_data["extract_date"],
-                covers_from=form.cleaned_data["covers_from"],
-            )
+            with _as_datasets(source, form.cleaned_data["layout"]) as (datasets, conversion):
+                snapshot = _store(request, form, datasets, name, conversion)
         except ExtractInvalid as exc:
-            report = [p.to_json() for p in [*exc.problems, *exc.warnings]]
-            request.session[REPORT_KEY] = report
-            return _page(request, form, problems=exc, status=400)
+            request.session[REPORT_KEY] = [p.to_json() for p in [*exc.problems, *exc.warnings]]
+            return _page(request, form, problems=exc, status=400, conversion=exc.conversion)
         except Invalid as exc:
             show_invalid(form, exc)
             return _page(request, form, status=400)
     messages.success(request, _("Extract stored. The measures are being computed."))
     return redirect("casedata:snapshot", membership.partnership.slug, snapshot.pk)
+
+
+@contextlib.contextmanager
+def _as_datasets(source: Path, layout: str) -> Iterator[tuple[Path, ConversionReport | None]]:
+    """The upload as Trellis datasets: as given, or converted from SSDA903 (then the
+    converted files, which hold raw identifiers, are removed on the way out)."""
+    if layout != "ssda903":
+        yield source, None
+        return
+    with converted(source) as (datasets, conversion):
+        yield datasets, conversion
+
+
+def _store(
+    request: HttpRequest,
+    form: UploadForm,
+    datasets: Path,
+    name: str,
+    conversion: ConversionReport | None,
+) -> Snapshot:
+    """snapshot_create; a refusal names the rows of the files the analyst uploaded."""
+    try:
+        return snapshot_create(
+            membership=request.membership,  # type: ignore[attr-defined]
+            source=datasets,
+            source_name=name,
+            extract_date=form.cleaned_data["extract_date"],
+            covers_from=form.cleaned_data["covers_from"],
+            conversion=conversion.summary() if conversion else None,
+        )
+    except ExtractInvalid as exc:
+        if conversion is not None:
+            exc.problems = map_back(exc.problems, conversion)
+            exc.warnings = map_back(exc.warnings, conversion)
+        exc.conversion = conversion.summary() if conversion else None
+        raise
 
 
 @require_GET
@@ -185,7 +240,12 @@ def figure_records(request: HttpRequest, pk: int) -> HttpResponse:
     """The pseudonymised records behind one computed figure, for the analyst to check it
     (record-level data: analysts only, and every download is audited)."""
     membership: Membership = request.membership  # type: ignore[attr-defined]
-    found = records_for_figure(membership=membership, observation_pk=pk)
+    try:
+        found = records_for_figure(membership=membership, observation_pk=pk)
+    except RowsPurged as purged:
+        return render(
+            request, "casedata/records_purged.html", {"snapshot": purged.snapshot}, status=410
+        )
     if found is None:
         raise NotFound()
     name, table = found

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casedata', '0001_snapshots'),
+        ("casedata", "0001_snapshots"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='snapshot',
-            name='purged_at',
+            model_name="snapshot",
+            name="purged_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

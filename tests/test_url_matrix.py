@@ -114,6 +114,11 @@ class World:
     annotation: Annotation  # a note on the sample measure's chart
     comparator: Comparator  # a series beside the sample measure
     # --- measures (end)
+    # --- improvement (begin)
+    project: Any  # the sample action run as an improvement project
+    node: Any  # a change idea on its driver diagram
+    cycle: Any  # a PDSA cycle of that change idea
+    # --- improvement (end)
     snapshot: Snapshot  # an extract's record (no files: the page shows its manifest)
     # --- meetings (begin)
     decision: Decision  # by a board's group, about the sample action, with a follow-up
@@ -195,6 +200,34 @@ def reports_samples(cast: Cast, period: ReportingPeriod) -> dict[str, Any]:
 # --- reports (end)
 
 
+# --- improvement (begin)
+def improvement_samples(cast: Cast, action: Action) -> dict[str, Any]:
+    """The sample action's project, a change idea and one PDSA cycle (through the ORM)."""
+    import datetime as dt
+
+    from trellis.improvement.models import DriverNode, PdsaCycle, Project
+
+    project = Project.objects.create(partnership=cast.partnership, action=action, aim="50%")
+    node = DriverNode.objects.create(
+        partnership=cast.partnership, project=project, kind="change", text="Same-day e-mail"
+    )
+    cycle = PdsaCycle.objects.create(
+        partnership=cast.partnership,
+        project=project,
+        change_idea=node,
+        number=1,
+        title="Try it",
+        plan_what="E-mail",
+        prediction="Faster",
+        plan_who="Duty team",
+        plan_when=dt.date(2020, 1, 6),
+    )
+    return {"project": project, "node": node, "cycle": cycle}
+
+
+# --- improvement (end)
+
+
 @pytest.fixture
 def world(cast: Cast, settings: Any, tmp_path: Any) -> World:
     settings.MEDIA_ROOT = tmp_path  # evidence files are written here
@@ -242,6 +275,9 @@ def world(cast: Cast, settings: Any, tmp_path: Any) -> World:
         # --- measures (begin)
         **measure_samples(cast, action),
         # --- measures (end)
+        # --- improvement (begin)
+        **improvement_samples(cast, action),
+        # --- improvement (end)
         snapshot=Snapshot.objects.create(
             partnership=part,
             uploaded_by=cast.analyst,
@@ -471,6 +507,25 @@ EXPECTED: dict[str, Row] = {
     "reports:plan-reports":         Row(at(plan_pk="plan"), everyone(), shows="Issued reports"),
     "reports:issued-download":      Row(at(pk="issued"), everyone()),
     # --- reports (end)
+    # --- improvement (begin)
+    # Improvement projects: every member reads them; the action's lead (and deputies) and
+    # plan owners edit the charter, diagram and cycles; owners record approval; only the
+    # lead confirms the progress score. The sample action already has its project, so
+    # starting one sends its editors to it.
+    "improvement:project-list":     Row(at(), everyone(), shows="Improvement projects"),
+    "improvement:project-create":   Row(at(action_pk="action"),
+                                        members(403, owner=REDIRECT, lead=REDIRECT)),
+    "improvement:project-detail":   Row(at(pk="project"), everyone(), shows="Charter"),
+    "improvement:project-edit":     Row(at(pk="project"), owner_and_action_lead()),
+    "improvement:project-approve":  Row(at(pk="project"), owner_only()),
+    "improvement:score-confirm":    Row(at(pk="project"), members(403, lead=200)),
+    "improvement:node-create":      Row(at(project_pk="project"), owner_and_action_lead()),
+    "improvement:node-edit":        Row(at(pk="node"), owner_and_action_lead()),
+    "improvement:node-delete":      Row(at(pk="node"), owner_and_action_lead()),
+    "improvement:cycle-create":     Row(at(project_pk="project"), owner_and_action_lead()),
+    "improvement:cycle-detail":     Row(at(pk="cycle"), everyone(), shows="PDSA 1"),
+    "improvement:cycle-edit":       Row(at(pk="cycle"), owner_and_action_lead()),
+    # --- improvement (end)
     # --- api (begin)
     # The API: its document and reference are public; the token page is anyone's own. A
     # collection answers every member (JSON and CSV), 401 without credentials and 404 to an

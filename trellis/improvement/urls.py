@@ -1,5 +1,11 @@
-from django.urls import URLPattern
+"""Improvement projects and quality assurance. Each feature keeps its routes in its own
+view module; every route is under the partnership's /p/<slug>/."""
+
+from trellis.improvement.views import cycles, projects
 
 app_name = "improvement"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    *projects.urlpatterns,
+    *cycles.urlpatterns,
+]

@@ -1,4 +1,5 @@
-"""`trellis plan list|show`: the plans of a partnership, as text or JSON."""
+"""`trellis plan list|show`: the plans of a partnership, as text or JSON; `import` and
+`export` live in trellis/transfer/cli.py."""
 
 from __future__ import annotations
 
@@ -9,13 +10,21 @@ from typing import Any
 from trellis.commands import TrellisCommand, acting_member, add_actor_arguments, pick_plan
 from trellis.plans import selectors
 from trellis.plans.models import Plan
+from trellis.transfer import cli as transfer_cli
 
 
 class Command(TrellisCommand):
     help = "Read a partnership's plans."
-    verbs = {"list": "list the plans", "show": "show a plan's outcomes, drivers and actions"}
+    verbs = {
+        "list": "list the plans",
+        "show": "show a plan's outcomes, drivers and actions",
+        **transfer_cli.VERBS,
+    }
 
     def add_verb_arguments(self, verb: str, parser: argparse.ArgumentParser) -> None:
+        if verb in transfer_cli.VERBS:
+            transfer_cli.add_arguments(verb, parser)
+            return
         add_actor_arguments(parser)
         parser.add_argument("--json", action="store_true", help="print JSON")
         if verb == "show":
@@ -49,6 +58,12 @@ class Command(TrellisCommand):
                     self.stdout.write(
                         f"    Action {action.pk} [{action.status}] ({lead}): {action.title}"
                     )
+
+    def do_import(self, **options: Any) -> None:
+        transfer_cli.run_import(self, **options)
+
+    def do_export(self, **options: Any) -> None:
+        transfer_cli.run_export(self, **options)
 
     def _print_json(self, value: Any) -> None:
         self.stdout.write(json.dumps(value, indent=2, ensure_ascii=False))

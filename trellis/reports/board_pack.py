@@ -36,7 +36,7 @@ from trellis.measures.models import Measure, Observation
 from trellis.measures.selectors import Assessment, assess, measures_of_plan
 from trellis.plans.models import Action
 from trellis.progress.models import Comment, ProgressUpdate, Rag, ReportingPeriod, UpdateState
-from trellis.reports import decisions
+from trellis.reports.decisions import decision_log_section
 from trellis.reports.document import (
     Block,
     BulletList,
@@ -174,7 +174,7 @@ def build(request: ReportRequest) -> Document:
     assessments = [assess(m, request.thresholds) for m in plan_measures(request)]
     request.progress(3, 5)
     comments = challenge_log(request)
-    logged = decisions.decision_log(request)
+    logged = decision_log_section(request)
     request.progress(4, 5)
     blocks: list[Block] = [
         summary_section(actions, now, before, before_period, assessments, comments),
@@ -184,9 +184,8 @@ def build(request: ReportRequest) -> Document:
         measures_section(assessments),
         PageBreak(),
         challenge_section(comments),
+        logged,
     ]
-    if logged is not None:
-        blocks.append(logged)
     request.progress(5, 5)
     plan = request.plan
     return Document(

@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Callable
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -20,7 +21,8 @@ from trellis.audit.services import audit_append
 from trellis.core.disclosure import Thresholds
 from trellis.errors import Invalid
 from trellis.plans.models import Plan
-from trellis.progress.models import ReportingPeriod
+from trellis.progress.models import ProgressUpdate, ReportingPeriod
+from trellis.progress.overview import current_period
 from trellis.reports.models import IssuedReport
 from trellis.reports.registry import REPORTS, ReportRequest
 from trellis.reports.render import FORMAT_NAMES, get_format
@@ -140,3 +142,28 @@ def report_complete(issued_id: int) -> IssuedReport:
             changes={"sha256": issued.sha256, "size": issued.size},
         )
     return issued
+
+
+def plan_periods(plan: Plan) -> QuerySet[ReportingPeriod]:
+    """The plan's periods, marked with whether they hold an update (for `current_period`)."""
+    updates = ProgressUpdate.objects.filter(period=OuterRef("pk"))
+    return plan.periods.annotate(has_updates=Exists(updates))
+
+
+def period_named(plan: Plan, name: str, today: dt.date) -> ReportingPeriod:
+    """A period by its label as the plan's calendar names it ("Q3 2020", "Q2 2020/21",
+    "July 2020"; any case and spacing), or "current" for the period the progress
+    overview opens on. Invalid when there is none."""
+    periods = list(plan_periods(plan))
+    if name.strip().lower() == "current":
+        found = current_period(periods, today)
+    else:
+        wanted = " ".join(name.split()).lower()
+        found = next((p for p in periods if p.label.lower() == wanted), None)
+    if found is None:
+        labels = ", ".join(p.label for p in periods) or "none"
+        raise Invalid(
+            f"The plan has no period called {name!r}. Its periods: {labels}.",
+            errors={"period": [f"Choose one of this plan's periods: {labels}."]},
+        )
+    return found

@@ -1,5 +1,5 @@
-from django.urls import URLPattern
+from trellis.reports import views_issued
 
 app_name = "reports"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [*views_issued.urlpatterns]

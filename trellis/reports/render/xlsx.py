@@ -114,14 +114,16 @@ def _value(cell: Cell) -> object:
 
 def _write(sheet: Worksheet, table: Table) -> tuple[int, int]:
     """The table from the next free row; returns its first and last row."""
-    first = sheet.max_row + 1 if sheet.max_row > 1 or sheet.cell(1, 1).value else 1
+    first = 0
     for header in table.header:
         sheet.append([safe_cell(c.text) for c in header])
+        first = first or sheet.max_row
         for column in range(1, len(header) + 1):
             cell = sheet.cell(sheet.max_row, column)
             cell.font, cell.fill = BOLD, HEADER_FILL
     for row in table.rows:
         sheet.append([_value(c) for c in row])
+        first = first or sheet.max_row
     last = sheet.max_row
     sheet.append([])
     return first, last

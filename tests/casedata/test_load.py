@@ -188,7 +188,11 @@ def upload(client, text: str = EPISODES, name: str = "episodes.csv", date: str =
 
     return client.post(
         reverse("casedata:data-home", args=["riverside-test"]),
-        {"extract_date": date, "file": SimpleUploadedFile(name, text.encode())},
+        {
+            "extract_date": date,
+            "layout": "trellis",
+            "file": SimpleUploadedFile(name, text.encode()),
+        },
     )
 
 

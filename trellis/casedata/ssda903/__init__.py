@@ -47,6 +47,10 @@ class ConversionReport:
     row_map: dict[tuple[str, int], tuple[str, int]] = field(default_factory=dict)
     written: dict[str, int] = field(default_factory=dict)  # dataset -> rows written
 
+    def summary(self) -> dict[str, object]:
+        """What the snapshot keeps of the conversion (no identifiers: see the tests)."""
+        return {"layout": "SSDA903", "notes": self.notes, "unmapped": self.unmapped}
+
 
 def convert_ssda903(source: Path, out: Path) -> ConversionReport:
     """Convert the SSDA903 CSV files in the folder `source` into Trellis dataset files in the

@@ -15,7 +15,6 @@ import csv
 import dataclasses
 import datetime as dt
 import json
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -116,6 +115,7 @@ class Command(TrellisCommand):
                     source_name=source.name,
                     extract_date=extract_date or dt.date.today(),
                     covers_from=covers_from,
+                    conversion=conversion.summary() if conversion else None,
                 )
             except ExtractInvalid as exc:
                 for problem in _mapped_back(exc.problems, conversion):
@@ -215,13 +215,12 @@ class Command(TrellisCommand):
         if fmt != "ssda903":
             yield source, None
             return
-        from trellis.casedata.ssda903 import convert_ssda903
+        from trellis.casedata.ssda903.upload import converted
 
-        with tempfile.TemporaryDirectory(prefix="trellis-ssda903-") as folder:
-            conversion = convert_ssda903(source, Path(folder) / "datasets")
+        with converted(source) as (folder, conversion):
             for line in [*conversion.notes, *conversion.unmapped]:
                 self.stderr.write(f"SSDA903: {line}")
-            yield Path(folder) / "datasets", conversion
+            yield folder, conversion
 
 
 def _format_argument(parser: argparse.ArgumentParser) -> None:
@@ -235,15 +234,9 @@ def _format_argument(parser: argparse.ArgumentParser) -> None:
 
 def _mapped_back(problems: list[Any], conversion: Any) -> list[Any]:
     """Problems named by the file and row the person gave, not the converted dataset's."""
-    if conversion is None:
-        return problems
-    mapped = []
-    for problem in problems:
-        origin = conversion.row_map.get((Path(problem.file).stem, problem.row or 0))
-        if origin is not None:
-            problem = dataclasses.replace(problem, file=origin[0], row=origin[1])
-        mapped.append(problem)
-    return mapped
+    from trellis.casedata.ssda903.upload import map_back
+
+    return problems if conversion is None else map_back(problems, conversion)
 
 
 def _describe(problem: Any) -> str:

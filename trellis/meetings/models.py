@@ -30,21 +30,22 @@ class Subject(models.TextChoices):
 class Decision(Versioned):
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="decisions")
-    # PROTECT: a governance record outlives neither silently nor by accident.
+    # RESTRICT: what a decision is about cannot be deleted from under it, except when the
+    # whole partnership or plan goes (the decision is deleted in the same cascade).
     group = models.ForeignKey(
-        Group, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("decided by")
+        Group, on_delete=models.RESTRICT, related_name="decisions", verbose_name=_("decided by")
     )
     decided_on = models.DateField(_("date of the decision"))
     subject = models.CharField(_("about"), max_length=10, choices=Subject.choices)
     action = models.ForeignKey(
-        Action, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
+        Action, null=True, blank=True, on_delete=models.RESTRICT, related_name="decisions"
     )
     measure = models.ForeignKey(
-        Measure, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
+        Measure, null=True, blank=True, on_delete=models.RESTRICT, related_name="decisions"
     )
     # For a decision on a challenge thread: the challenge it answers, when one is named.
     comment = models.ForeignKey(
-        Comment, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
+        Comment, null=True, blank=True, on_delete=models.RESTRICT, related_name="decisions"
     )
     text = models.TextField(_("what was decided"))
     follow_up = models.TextField(_("what follows"), blank=True)

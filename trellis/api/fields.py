@@ -9,6 +9,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import QuerySet
+
 from trellis.accounts.models import Membership
 from trellis.core.disclosure import Thresholds
 from trellis.errors import Invalid
@@ -67,7 +69,7 @@ class Collection:
     description: str
     fields: tuple[Field, ...]
     # The records (a queryset, or a list when rows are computed), in a stable order.
-    records: Callable[[Query], Sequence[Any]]
+    records: Callable[[Query], QuerySet[Any] | Sequence[Any]]
     # One record as a row: a dict with exactly `fields`' names.
     row: Callable[[Any, Query], dict[str, Any]]
     filters: tuple[str, ...] = ("plan",)

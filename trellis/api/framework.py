@@ -111,8 +111,8 @@ def _bearer(request: HttpRequest) -> str | None:
     return raw.strip()
 
 
-def _not_a_view(request: HttpRequest) -> None:  # pragma: no cover - never called
-    return None
+def _not_a_view(request: HttpRequest) -> HttpResponse:  # pragma: no cover - never called
+    return HttpResponse(status=204)
 
 
 def _csrf_refusal(request: HttpRequest) -> HttpResponse | None:

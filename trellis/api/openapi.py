@@ -310,7 +310,8 @@ def document() -> dict[str, Any]:
     }
     for c in COLLECTIONS.values():
         paths.update(_collection_paths(c))
-    paths.update(_write_paths())
+    for path, item in _write_paths().items():
+        paths[path] = {**paths.get(path, {}), **item}  # GET and POST share /updates
     return {
         "openapi": "3.0.3",
         "info": {"title": "Trellis API", "version": "1.0.0", "description": DESCRIPTION},

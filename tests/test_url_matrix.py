@@ -123,6 +123,9 @@ class World:
     # --- meetings (begin)
     decision: Decision  # by a board's group, about the sample action, with a follow-up
     # --- meetings (end)
+    # --- transfer (begin)
+    pending_import: Any  # the plan owner's import waiting for review
+    # --- transfer (end)
     # --- reports (begin)
     issued: IssuedReport  # a board pack issued for the first period, as HTML
     # --- reports (end)
@@ -228,6 +231,21 @@ def improvement_samples(cast: Cast, action: Action) -> dict[str, Any]:
 # --- improvement (end)
 
 
+# --- transfer (begin)
+def transfer_samples(cast: Cast) -> dict[str, Any]:
+    """An import the plan owner uploaded and has not finished reviewing."""
+    from trellis.accounts.policy import membership_for
+    from trellis.transfer.services import pending_import_create
+
+    text = "Outcome\tKey driver\tAction\nSafe\tSeen weekly\tVisit every week\n"
+    owner = membership_for(cast.owner, cast.partnership.slug)
+    pending = pending_import_create(membership=owner, data=None, name="Pasted", text=text)
+    return {"pending_import": pending}
+
+
+# --- transfer (end)
+
+
 @pytest.fixture
 def world(cast: Cast, settings: Any, tmp_path: Any) -> World:
     settings.MEDIA_ROOT = tmp_path  # evidence files are written here
@@ -289,6 +307,9 @@ def world(cast: Cast, settings: Any, tmp_path: Any) -> World:
         # --- meetings (begin)
         **meetings_samples(cast, action),
         # --- meetings (end)
+        # --- transfer (begin)
+        **transfer_samples(cast),
+        # --- transfer (end)
         # --- reports (begin)
         **reports_samples(cast, update.period),
         # --- reports (end)
@@ -526,6 +547,17 @@ EXPECTED: dict[str, Row] = {
     "improvement:cycle-detail":     Row(at(pk="cycle"), everyone(), shows="PDSA 1"),
     "improvement:cycle-edit":       Row(at(pk="cycle"), owner_and_action_lead()),
     # --- improvement (end)
+    # --- transfer (begin)
+    # Importing builds a plan, so it is for plan owners; an import is seen only by the
+    # person who uploaded it. Every member may export a plan they can read.
+    "transfer:import":              Row(at(), owner_only(), shows="Import a plan"),
+    "transfer:review":              Row(at(pk="pending_import"), owner_only(),
+                                        shows="Check the import"),
+    "transfer:discard":             Row(at(pk="pending_import"), public(405)),  # POST only
+    "transfer:export":              Row(at(pk="plan"), everyone(), shows="Export the plan"),
+    "transfer:download":            Row(lambda w: {"slug": w.slug, "pk": w.plan.pk,
+                                                   "fmt": "json"}, everyone()),
+    # --- transfer (end)
     # --- api (begin)
     # The API: its document and reference are public; the token page is anyone's own. A
     # collection answers every member (JSON and CSV), 401 without credentials and 404 to an

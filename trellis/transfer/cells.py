@@ -174,6 +174,9 @@ def updates_of(text: str, *, wrapped: bool, date: dt.date | None = None) -> list
         if lead is not None:
             date, end = lead
             item = item[end:]
+        if is_rag_only(item):  # a cell that is only "Green" is a status, not a narrative
+            updates.append(UpdateText(date, "", rag_word(item)))
+            continue
         body, rag = _strip_rag(item.strip())
         body = body.lstrip(" :–—-").strip()
         if body or rag:

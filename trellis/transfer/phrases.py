@@ -63,10 +63,12 @@ def _date_of(match: re.Match[str]) -> dt.date | None:
 def find_dates(text: str) -> list[Found]:
     """Every date in the text, in reading order; the most specific form wins an overlap."""
     found: list[Found] = []
+    taken: list[tuple[int, int]] = []  # "31 February 2020" is no date, nor is its "February 2020"
     for pattern in _PATTERNS:
         for match in pattern.finditer(text):
-            if any(match.start() < f.end and f.start < match.end() for f in found):
+            if any(match.start() < end and start < match.end() for start, end in taken):
                 continue
+            taken.append((match.start(), match.end()))
             day = _date_of(match)
             if day is not None and 1990 <= day.year <= 2100:
                 found.append(Found(match.start(), match.end(), day))

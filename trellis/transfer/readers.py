@@ -197,12 +197,15 @@ def grid_of(tables: Tables) -> Grid:
         if index and table and max(len(r) for r in table) > width and not _fits(table, width):
             warnings.append(f"Table {index + 1} has a different layout, so it was not read.")
             continue
-        for offset, row in enumerate(table[start:]):
+        number += start
+        first = True
+        for row in table[start:]:
             number += 1
             if is_repeated_header(row, header):
                 continue
             cells = (row + [""] * width)[:width]
-            rows.append(GridRow(cells, number + start, boundary=offset == 0 and index > 0))
+            rows.append(GridRow(cells, number, boundary=first and index > 0))
+            first = False
     if header is None:
         raise ReadError("no-header", _NO_HEADER)
     if len(header) > MAX_COLUMNS:

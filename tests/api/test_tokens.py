@@ -111,6 +111,7 @@ def test_a_revoked_token_is_refused_at_once(cast: Cast) -> None:
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert AuditEntry.objects.filter(verb="api-token.revoke", object_id=str(token.pk)).exists()
+    assert TokenUse.objects.filter(token=token, status=401).count() == 1  # the refusal logged
 
 
 def test_nobody_can_revoke_another_persons_token(cast: Cast) -> None:

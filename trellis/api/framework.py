@@ -160,6 +160,7 @@ def api_endpoint(*methods: str, partnership: bool = True) -> Callable[[View], Vi
                     raise MethodNotAllowed(_("Use %(m)s.") % {"m": ", ".join(sorted(allowed))})
                 response = _answer(request, token, view, partnership, args, kwargs)
             except TrellisError as exc:
+                token = token or getattr(exc, "token", None)
                 response = error_response(exc)
             if request.method == "GET" and response.status_code == 200:
                 response = _with_etag(request, response)

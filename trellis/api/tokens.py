@@ -42,6 +42,7 @@ class Unauthenticated(TrellisError):
 
     status = 401
     code = "unauthenticated"
+    token: ApiToken | None = None
 
 
 class RateLimited(TrellisError):
@@ -117,7 +118,9 @@ def token_for(raw: str) -> ApiToken:
         else None
     )
     if token is None or not token.is_usable or not token.person.is_active:
-        raise Unauthenticated(_("The token is not valid, has expired or was revoked."))
+        refused = Unauthenticated(_("The token is not valid, has expired or was revoked."))
+        refused.token = token  # a known token's refused use is logged too
+        raise refused
     return token
 
 

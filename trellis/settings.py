@@ -237,7 +237,7 @@ TRELLIS_REMINDER_HOUR = env_int("TRELLIS_REMINDER_HOUR", 7)
 TRELLIS_REMINDER_RESEND_DAYS = env_int("TRELLIS_REMINDER_RESEND_DAYS", 7)
 # Pseudonymised case-level rows (a snapshot's Parquet files) are purged this many months
 # after they were loaded, by `trellis worker` each night; figures, manifests and checksums
-# stay (trellis/casedata/retention.py). 0 keeps them until purged by hand.
+# stay (trellis/casedata/retention.py). 0 turns the automatic purge off.
 TRELLIS_CASE_ROWS_RETENTION_MONTHS = env_int("TRELLIS_CASE_ROWS_RETENTION_MONTHS", 24)
 
 LANGUAGE_CODE = "en-gb"

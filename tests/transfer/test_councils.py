@@ -174,4 +174,3 @@ def test_a_rag_column_colours_the_latest_update(heading: str) -> None:
     text = f"Outcome\tAction\tProgress update\t{heading}\nSafe\tVisit\tJune 2020: done\tR\n"
     update = parse_text(text).draft().actions()[0].updates[0]
     assert (update.rag, update.text) == ("red", "done")
-

@@ -416,6 +416,7 @@ EXPECTED: dict[str, Row] = {
     # Nobody in the cast has an app, so there are no codes to renew: back to the page.
     "accounts:recovery-codes":    Row(none, {**public(REDIRECT), "anonymous": LOGIN}),
     "accounts:person-mfa-reset":  Row(at(pk="membership"), admin_only()),
+    "accounts:person-end-sessions": Row(at(pk="membership"), admin_only()),
     # --- mfa (end)
     # Reading: every member.
     "plans:partnership-home":     Row(at(), everyone()),

@@ -2,8 +2,8 @@
 pyotp), with single-use recovery codes for a lost phone.
 
 Who must use it: in production (`TRELLIS_MFA_REQUIRED`, which is on exactly when
-TRELLIS_MODE is production) everyone but the demo's shared accounts; elsewhere only people who set it up,
-so development sign-ins and tests keep working.
+TRELLIS_MODE is production) everyone but the demo's shared accounts; elsewhere only people
+who set it up, so development sign-ins and tests keep working.
 
 What is stored: the TOTP secret is sealed with AES-GCM under a key derived from
 SECRET_KEY (bound to the person's id, so a sealed secret copied onto another account does

@@ -13,7 +13,8 @@ SIGNED_IN_AT = "signed_in_at"
 
 class SessionLimitMiddleware:
     """Ends a session 12 hours after sign-in however active it is (the idle limit is the
-    session cookie's age, renewed on every request)."""
+    session cookie's age, renewed on every request), and any session signed in before an
+    admin ended the person's sessions."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -21,7 +22,10 @@ class SessionLimitMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
             started = request.session.get(SIGNED_IN_AT, 0)
-            if time.time() - started > settings.TRELLIS_SESSION_ABSOLUTE_SECONDS:
+            ended = getattr(request.user, "sessions_ended_at", None)
+            if time.time() - started > settings.TRELLIS_SESSION_ABSOLUTE_SECONDS or (
+                ended is not None and started < ended.timestamp()
+            ):
                 logout(request)
                 return redirect_to_login(request.get_full_path())
         return self.get_response(request)

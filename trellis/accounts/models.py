@@ -75,6 +75,9 @@ class Person(AbstractBaseUser):
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(auto_now_add=True)
+    # Sessions signed in before this are ended on their next request (an admin's
+    # "sign out everywhere"; trellis.accounts.middleware).
+    sessions_ended_at = models.DateTimeField(null=True, blank=True, editable=False)
     digest_frequency = models.CharField(
         _("reminder e-mails"),
         max_length=10,

@@ -9,6 +9,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -135,6 +136,23 @@ def person_deactivate(*, membership: Membership, target: Membership) -> None:
             target=target,
             partnership_id=membership.partnership_id,
             changes={"person": person.pk, "account_closed": not others.exists()},
+        )
+
+
+def person_end_sessions(*, membership: Membership, target: Membership) -> None:
+    """Sign a member out everywhere (a lost laptop, a suspected misuse): every session they
+    hold, in any browser, ends on its next request. They can sign in again."""
+    require(membership, Perm.MANAGE_PEOPLE, target)
+    if target.person_id == membership.person_id:
+        raise Invalid(_("To end your own sessions, sign out and sign in again."))
+    with transaction.atomic():
+        Person.objects.filter(pk=target.person_id).update(sessions_ended_at=timezone.now())
+        audit_append(
+            actor=membership.person,
+            verb="person.end-sessions",
+            target=target,
+            partnership_id=membership.partnership_id,
+            changes={"person": target.person_id},
         )
 
 

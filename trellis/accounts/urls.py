@@ -28,6 +28,11 @@ urlpatterns = [
         "p/<slug:slug>/people/<int:pk>/hand-over/", views.person_hand_over, name="person-hand-over"
     ),
     path(
+        "p/<slug:slug>/people/<int:pk>/sign-out/",
+        views.person_end_sessions,
+        name="person-end-sessions",
+    ),
+    path(
         "p/<slug:slug>/people/<int:pk>/two-step/",
         mfa_views.person_mfa_reset,
         name="person-mfa-reset",

@@ -198,6 +198,23 @@ def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(FORM_METHODS)
 @partnership_view(Perm.MANAGE_PEOPLE)
+def person_end_sessions(request: HttpRequest, pk: int) -> HttpResponse:
+    target = _member(request, pk)
+    if request.method == "POST":
+        try:
+            services.person_end_sessions(membership=request.membership, target=target)  # type: ignore[attr-defined]
+        except Invalid as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, _("%(name)s has been signed out everywhere.") % {"name": target.person}
+            )
+        return redirect(_people_url(request))
+    return render(request, "accounts/end_sessions.html", {"target": target})
+
+
+@require_http_methods(FORM_METHODS)
+@partnership_view(Perm.MANAGE_PEOPLE)
 def person_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
     target = _member(request, pk)
     people = members_of(request.membership.partnership).exclude(pk=target.person_id)  # type: ignore[attr-defined]

@@ -1,0 +1,47 @@
+"""`trellis restore FILE`: load a backup into an empty instance, all or nothing.
+
+Run on the server with shell access; it bypasses roles and is audited as
+`backup.restored`. See docs/backup.md."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from trellis.backup.archive import BackupDamaged
+from trellis.backup.load import RestoreRefused, restore
+
+
+class Command(BaseCommand):
+    help = "Load a partnership's backup into this instance (which must be empty)."
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("file", type=Path, help="an archive made by `trellis backup`")
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="delete everything this instance holds (every partnership) first",
+        )
+        parser.add_argument(
+            "--sha256", default="", metavar="HEX", help="refuse the file unless it has this SHA-256"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"There is no file {path}.")
+        try:
+            result = restore(path, replace=options["replace"], expect_sha256=options["sha256"])
+        except BackupDamaged as exc:
+            raise CommandError(f"Nothing was restored: {exc}", returncode=3) from exc
+        except RestoreRefused as exc:
+            raise CommandError(f"Nothing was restored: {exc}", returncode=4) from exc
+        self.stdout.write(
+            f"Restored {result.partnership}: {result.rows} records, {result.files} files, "
+            f"{result.audit_entries} audit entries"
+            + (" (the data this instance held was replaced)." if result.replaced else ".")
+        )
+        self.stdout.write("Audit chain intact. Run `trellis check --deploy` before serving.")

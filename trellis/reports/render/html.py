@@ -174,11 +174,24 @@ def table(item: Table) -> str:
     )
     caption = item.caption or item.name
     return format_html(
-        '<table class="{}"><caption>{}</caption><thead>{}</thead><tbody>{}</tbody></table>',
+        '<table class="{}"><caption>{}</caption>{}<thead>{}</thead><tbody>{}</tbody></table>',
         "wide" if item.columns > 5 else "narrow",
         caption,
+        _columns(item),
         head,
         body,
+    )
+
+
+def _columns(item: Table) -> SafeString:
+    """Column widths as shares of the table, so the layout is fixed (and fast in print)."""
+    widths = item.widths or tuple(1.0 for _ in range(item.columns))
+    if len(widths) != item.columns or not widths:
+        return SafeString("")
+    total = sum(widths)
+    shares = (max(1, min(100, round(100 * w / total))) for w in widths)
+    return format_html(
+        "<colgroup>{}</colgroup>", format_html_join("", '<col class="w{}">', ((n,) for n in shares))
     )
 
 

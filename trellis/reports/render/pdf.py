@@ -16,5 +16,5 @@ from trellis.reports.render.html import page
 
 def render_pdf(document: Document) -> bytes:
     html = HTML(string=page(document, for_pdf=True), base_url=None)
-    pdf: bytes = html.write_pdf(pdf_tags=True, lang="en-GB")
+    pdf: bytes = html.write_pdf(pdf_tags=True)
     return pdf

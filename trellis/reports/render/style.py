@@ -26,13 +26,17 @@ body.pdf .marking { display: none; }
 .facts dd, .summary dd { margin: 0; }
 .toc ol { list-style: none; padding: 0; }
 .toc li.toc-2 { padding-left: 1.5rem; }
+@media screen { .toc a { display: inline-block; min-height: 24px; line-height: 24px;
+  margin: 2px 0; } }
 body.pdf .toc a::after { content: leader('.') target-counter(attr(href url), page); }
 body.pdf .toc a { color: #0b0c0c; text-decoration: none; }
 h2 { font-size: 18pt; margin-top: 1.5rem; border-bottom: 2px solid #0b0c0c; }
 h3 { font-size: 14pt; margin-top: 1.25rem; }
 h4 { font-size: 12pt; }
 h2, h3, h4 { break-after: avoid; }
-table { border-collapse: collapse; width: 100%; margin: .5rem 0 1.25rem; font-size: 10pt; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0 1.25rem; font-size: 10pt;
+  table-layout: fixed; }
+td, th { overflow-wrap: break-word; }
 table.wide { font-size: 8.5pt; }
 caption { text-align: left; font-weight: bold; padding-bottom: .25rem; }
 th, td { border-bottom: 1px solid #b1b4b6; padding: .3rem .4rem; text-align: left;
@@ -52,3 +56,7 @@ figcaption { font-size: 10pt; color: #0b0c0c; margin-top: .25rem; }
 @media screen { .page-break { border-top: 1px dashed #b1b4b6; margin: 2rem 0; } }
 @media print { body { max-width: none; padding: 0; } .marking { display: none; } }
 """
+
+# Column widths as classes (a share of the table in whole percent), so the page needs no
+# style attributes and stays within a strict Content Security Policy.
+PRINT_CSS += "".join(f"col.w{n} {{ width: {n}%; }}\n" for n in range(1, 101))

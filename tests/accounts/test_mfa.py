@@ -490,3 +490,38 @@ def test_the_command_line_reset_acts_as_a_named_admin(cast: Cast, clock: Any) ->
     assert "reset" in out.getvalue()
     assert not MfaDevice.objects.filter(person=cast.lead).exists()
     assert AuditEntry.objects.get(verb="person.mfa-reset").actor_id == cast.admin.pk
+
+
+def test_a_secret_key_changed_without_a_fallback_refuses_codes_without_an_error(
+    cast: Cast, clock: Any, settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret, _codes = enrolled(cast.lead)
+    settings.SECRET_KEY = "an-entirely-new-key-" + "z" * 40
+    clock.shift(dt.timedelta(seconds=30))
+
+    result = mfa.check_code(cast.lead, code_now(secret), None)
+
+    assert result.accepted is False
+    assert "SECRET_KEY_FALLBACKS" in caplog.text
+
+
+def test_the_people_page_costs_the_same_queries_for_few_and_many_members(
+    cast: Cast, clock: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = signed_in(cast.admin)
+    url = reverse("accounts:people", args=[cast.partnership.slug])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for _ in range(25):
+        enrolled(factories.person(cast.partnership, "lead"))
+    many = queries()
+
+    assert many == few

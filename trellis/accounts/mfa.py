@@ -22,6 +22,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import secrets
 from dataclasses import dataclass
 
@@ -39,6 +40,7 @@ from trellis.audit.services import audit_append
 from trellis.errors import Invalid
 from trellis.startup import DEMO_DOMAIN
 
+logger = logging.getLogger("trellis.security")
 ISSUER = "Trellis"
 RECOVERY_CODE_COUNT = 10
 # No 0/O, 1/I/L: codes are read off paper. 12 characters of 31 are about 59 bits.
@@ -254,7 +256,16 @@ def check_code(person: Person, code: str, ip: str | None) -> CodeCheck:
 
 
 def _accept_totp(device: MfaDevice, code: str) -> bool:
-    step = _matching_step(unseal(device.person_id, device.secret), code, timezone.now())
+    try:
+        secret = unseal(device.person_id, device.secret)
+    except MfaKeyError:
+        # SECRET_KEY changed without the old one in SECRET_KEY_FALLBACKS: no code can be
+        # checked until an admin resets this person's app. Refuse; never a server error.
+        logger.error(
+            "mfa secret of person %s does not open: check SECRET_KEY_FALLBACKS", device.person_id
+        )
+        return False
+    step = _matching_step(secret, code, timezone.now())
     if step is None:
         return False
     # Only a step later than the last accepted one: the same code twice (or a race of two

@@ -64,4 +64,5 @@ def _resolve(dotted: str) -> Builder:
 REPORTS: dict[str, ReportKind] = {
     "board-pack": ReportKind("Quarterly board pack", "trellis.reports.board_pack:build"),
     "data-summary": ReportKind("Data summary", "trellis.reports.data_summary:build"),
+    "evidence": ReportKind("Inspection evidence pack", "trellis.reports.evidence_pack:build"),
 }

@@ -87,7 +87,7 @@ def test_first_sign_in_sets_up_the_app_then_a_recovery_code_signs_in(
     expect(page.get_by_text("You used a recovery code; 9 left.")).to_be_visible()
 
 
-def test_an_admin_resets_a_members_app(
+def test_an_admin_signs_a_member_out_everywhere_and_resets_their_app(
     browser: Browser, page: Page, site: tuple[str, Cast]
 ) -> None:
     url, cast = site
@@ -99,6 +99,12 @@ def test_an_admin_resets_a_members_app(
     sign_in(page, url, cast.admin.email, factories.PASSWORD)
     set_up_app(page)
     page.goto(f"{url}/p/{cast.partnership.slug}/people/")
+    page.get_by_role("link", name=f"Sign out everywhere {cast.lead.full_name}").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Sign out everywhere").click()
+    expect(page.get_by_text("has been signed out everywhere")).to_be_visible()
+    member.goto(f"{url}/p/{cast.partnership.slug}/")
+    expect(member.get_by_role("heading", level=1)).to_have_text("Sign in to Trellis")
     page.get_by_role("link", name=f"Reset two-step sign-in of {cast.lead.full_name}").click()
     assert_accessible(page)
     page.get_by_role("button", name="Reset two-step sign-in").click()

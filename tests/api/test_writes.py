@@ -192,3 +192,23 @@ def test_no_measure_of_another_partnership_takes_a_figure(cast: Cast) -> None:
     )
     assert refused.status_code == 404
     assert Measure.objects.get(pk=theirs.pk).observations.count() == 1
+
+
+def test_input_the_database_could_not_take_is_refused_before_it(cast: Cast) -> None:
+    made = measure(cast, kind="count", values=[7])
+    api = Api(token_of(cast.analyst))
+    path = url(cast, f"measures/{made.pk}/observations")
+
+    for body in (
+        '{"period_ends": "2018-06-30", "value": NaN}',
+        '{"period_ends": "2018-06-30", "value": 1, "note": "a\\u0000b"}',
+        '{"period_ends": "2018-06-30", "value": 1e300}',
+        '{"period_ends": "0001-03-31", "value": 1}',
+        '{"period_ends": "2018-06-31", "value": 1}',
+        "[1, 2]",
+    ):
+        refused = api.client.post(path, body, content_type="application/json", headers=api.headers)
+        assert refused.status_code == 400, body
+    huge = api.post(url(cast, f"measures/{2**60}/observations"), {"period_ends": "2018-06-30"})
+    assert huge.status_code == 404
+    assert Observation.objects.count() == 1

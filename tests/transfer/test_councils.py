@@ -174,3 +174,25 @@ def test_a_rag_column_colours_the_latest_update(heading: str) -> None:
     text = f"Outcome\tAction\tProgress update\t{heading}\nSafe\tVisit\tJune 2020: done\tR\n"
     update = parse_text(text).draft().actions()[0].updates[0]
     assert (update.rag, update.text) == ("red", "done")
+
+
+def test_merged_spreadsheet_cells_read_as_the_same_outcome_and_driver() -> None:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Outcome", "Key driver", "Action", "Lead"])
+    sheet.append(["Children are safe", "Seen weekly", "Visit every week", "CP Lead"])
+    sheet.append([None, None, "Record every visit", "Data Manager"])
+    sheet.append(["Families helped early", "One front door", "One form", "Duty Manager"])
+    sheet.merge_cells("A2:A3")
+    sheet.merge_cells("B2:B3")
+    stream = io.BytesIO()
+    book.save(stream)
+    draft = parse_file(stream.getvalue(), "merged.xlsx").draft()
+    assert [(o.title, [len(d.actions) for d in o.drivers]) for o in draft.outcomes] == [
+        ("Children are safe", [2]),
+        ("Families helped early", [1]),
+    ]

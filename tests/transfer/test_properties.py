@@ -112,3 +112,18 @@ def test_any_pasted_text_is_read_or_refused_never_crashes(text: str) -> None:
         parse_text(text).draft()
     except ReadError as error:
         assert error.rule
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=st.text(max_size=200))
+def test_cell_readers_take_any_text(text: str) -> None:
+    from trellis.transfer.cells import items_of, leads_of, updates_of
+    from trellis.transfer.phrases import find_dates, find_targets
+
+    for found in find_dates(text):
+        assert 1990 <= found.date.year <= 2100
+    assert all(0 <= t.value <= 100 for t in find_targets(text))
+    assert all(item.strip() for item in items_of(text, wrapped=True))
+    for lead in leads_of(text):
+        assert leads_of(lead) == [lead]
+    assert all(u.text or u.rag for u in updates_of(text, wrapped=False))

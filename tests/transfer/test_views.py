@@ -245,3 +245,11 @@ def test_the_xlsx_export_is_a_workbook_with_the_six_columns(cast: Cast) -> None:
     book = load_workbook(io.BytesIO(signed_in(cast.board).get(url).content))
     first = [c.value for c in book.active[1]]
     assert first[0] == "Stretch outcome aim" and first[5] == "Progress update"
+
+
+def test_a_file_over_the_limit_is_stopped_on_its_way_in(cast: Cast, settings: object) -> None:
+    settings.TRELLIS_UPLOAD_MAX_BYTES = 1000  # type: ignore[attr-defined]
+    response = upload(signed_in(cast.owner), cast, b"Outcome,Action\n" + b"x" * 5000, "big.csv")
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert "file" in response.context["form"].errors  # type: ignore[attr-defined]
+    assert not PendingImport.objects.exists()

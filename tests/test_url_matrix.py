@@ -118,6 +118,12 @@ class World:
     project: Any  # the sample action run as an improvement project
     node: Any  # a change idea on its driver diagram
     cycle: Any  # a PDSA cycle of that change idea
+    audit_template: Any  # an audit template with one question under the sample indicator
+    question: Any
+    programme: Any
+    audit: Any  # a round being graded: cast.lead reviews it, cast.board moderates it
+    case: Any  # its one sampled case
+    learning: Any  # a learning point of it
     # --- improvement (end)
     snapshot: Snapshot  # an extract's record (no files: the page shows its manifest)
     # --- meetings (begin)
@@ -228,6 +234,58 @@ def improvement_samples(cast: Cast, action: Action) -> dict[str, Any]:
     return {"project": project, "node": node, "cycle": cycle}
 
 
+def assurance_samples(cast: Cast, inspection: Inspection) -> dict[str, Any]:
+    """A template, a programme and an open round with one case and one learning point."""
+    import datetime as dt
+
+    from trellis.improvement.models import (
+        Audit,
+        AuditProgramme,
+        AuditTemplate,
+        LearningPoint,
+        Question,
+        SampledCase,
+        TemplateVersion,
+    )
+
+    part = cast.partnership
+    indicator = QualityIndicator.objects.create(
+        partnership=part, inspection=inspection, reference="1.1", title="Safety", grade=Grade.GOOD
+    )
+    template = AuditTemplate.objects.create(
+        partnership=part, title="CP case file", inspection=inspection
+    )
+    version = TemplateVersion.objects.create(template=template, number=1, created_by=cast.owner)
+    question = Question.objects.create(version=version, indicator=indicator, text="Seen alone?")
+    programme = AuditProgramme.objects.create(
+        partnership=part, title="CP case files", code="CP-CFA", scope="cp", template=template
+    )
+    audit = Audit.objects.create(
+        partnership=part,
+        programme=programme,
+        round=1,
+        template_version=version,
+        starts=dt.date(2020, 10, 5),
+        due=dt.date(2020, 10, 30),
+        scope_from=dt.date(2020, 7, 1),
+        scope_to=dt.date(2020, 9, 30),
+        sample_size=1,
+        moderator=cast.board,
+        status=Audit.Status.OPEN,
+    )
+    audit.reviewers.set([cast.lead])
+    return {
+        "audit_template": template,
+        "question": question,
+        "programme": programme,
+        "audit": audit,
+        "case": SampledCase.objects.create(audit=audit, position=1, pseudonym="ab" * 32),
+        "learning": LearningPoint.objects.create(
+            partnership=part, audit=audit, kind="learning", text="Plans lack dates"
+        ),
+    }
+
+
 # --- improvement (end)
 
 
@@ -295,6 +353,7 @@ def world(cast: Cast, settings: Any, tmp_path: Any) -> World:
         # --- measures (end)
         # --- improvement (begin)
         **improvement_samples(cast, action),
+        **assurance_samples(cast, inspection),
         # --- improvement (end)
         snapshot=Snapshot.objects.create(
             partnership=part,
@@ -547,6 +606,28 @@ EXPECTED: dict[str, Row] = {
     "improvement:cycle-create":     Row(at(project_pk="project"), owner_and_action_lead()),
     "improvement:cycle-detail":     Row(at(pk="cycle"), everyone(), shows="PDSA 1"),
     "improvement:cycle-edit":       Row(at(pk="cycle"), owner_and_action_lead()),
+    # Quality assurance: every member reads the programme and results; plan owners set up
+    # templates, programmes and rounds and close them; owners and analysts draw samples;
+    # the round's reviewer (cast.lead) grades and its moderator (cast.board) moderates and
+    # records learning, as owners do; owners turn learning into actions or training.
+    "improvement:audit-home":       Row(at(), everyone(), shows="Audit programme"),
+    "improvement:template-create":  Row(at(), owner_only()),
+    "improvement:template-detail":  Row(at(pk="audit_template"), everyone(), shows="Seen alone?"),
+    "improvement:question-create":  Row(at(template_pk="audit_template"), owner_only()),
+    "improvement:question-edit":    Row(at(pk="question"), owner_only()),
+    "improvement:programme-create": Row(at(), owner_only()),
+    "improvement:audit-create":     Row(at(programme_pk="programme"), owner_only()),
+    "improvement:audit-detail":     Row(at(pk="audit"), everyone(), shows="Results by quality"),
+    "improvement:audit-edit":       Row(at(pk="audit"), owner_only()),
+    "improvement:sample-draw":      Row(at(pk="audit"), members(403, owner=200, analyst=200)),
+    "improvement:audit-close":      Row(at(pk="audit"), owner_only()),
+    "improvement:case-grade":       Row(at(pk="case"), members(403, lead=200)),
+    "improvement:case-moderate":    Row(at(pk="case"), members(403, board=200)),
+    "improvement:question-moderate": Row(at(pk="case", question_pk="question"),
+                                         members(403, board=200)),
+    "improvement:learning-add":     Row(at(audit_pk="audit"), members(403, owner=200, board=200)),
+    "improvement:learning-action":  Row(at(pk="learning"), owner_only()),
+    "improvement:learning-training": Row(at(pk="learning"), owner_only()),
     # --- improvement (end)
     # --- transfer (begin)
     # Importing builds a plan, so it is for plan owners; an import is seen only by the

@@ -22,6 +22,7 @@ from trellis.audit.services import audit_append
 from trellis.demo_casedata import build_casedata, demo_snapshot_folders
 from trellis.demo_measures import build_measures
 from trellis.demo_updates import build_updates
+from trellis.improvement.demo import build_improvement
 from trellis.meetings.demo import build_decisions
 from trellis.plans.models import (
     Action,
@@ -638,6 +639,7 @@ def _build() -> DemoBuild:
     counts |= build_measures(part, actions, analyst=people[str(Role.ANALYST)])
     analyst = Membership.objects.get(partnership=part, person=people[str(Role.ANALYST)])
     counts |= build_casedata(analyst, actions)
+    counts |= build_improvement(part)
     counts |= build_decisions(plan, people, by_short_name, actions)
     audit_append(
         actor=None,

@@ -19,7 +19,7 @@ class AuditTemplate(Versioned):
     title = models.CharField(_("title"), max_length=200)
     inspection = models.ForeignKey(
         Inspection,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="+",
         verbose_name=_("inspection whose quality indicators it uses"),
     )
@@ -37,7 +37,7 @@ class TemplateVersion(models.Model):
 
     template = models.ForeignKey(AuditTemplate, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
-    created_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(Person, on_delete=models.RESTRICT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -54,7 +54,7 @@ class Question(models.Model):
     version = models.ForeignKey(TemplateVersion, on_delete=models.CASCADE, related_name="questions")
     indicator = models.ForeignKey(
         QualityIndicator,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="+",
         verbose_name=_("quality indicator"),
     )
@@ -85,7 +85,7 @@ class AuditProgramme(Versioned):
     scope = models.CharField(_("whose case files"), max_length=10, choices=Scope.choices)
     template = models.ForeignKey(
         AuditTemplate,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="programmes",
         verbose_name=_("template"),
     )
@@ -110,7 +110,7 @@ class Audit(Versioned):
     programme = models.ForeignKey(AuditProgramme, on_delete=models.CASCADE, related_name="audits")
     round = models.PositiveIntegerField(_("round"))
     template_version = models.ForeignKey(
-        TemplateVersion, on_delete=models.PROTECT, related_name="audits"
+        TemplateVersion, on_delete=models.RESTRICT, related_name="audits"
     )
     starts = models.DateField(_("starts"))
     due = models.DateField(_("grading due"))
@@ -119,7 +119,7 @@ class Audit(Versioned):
     sample_size = models.PositiveSmallIntegerField(_("sample size"))
     moderator = models.ForeignKey(
         Person,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="moderated_audits",
         verbose_name=_("moderator"),
     )
@@ -129,7 +129,7 @@ class Audit(Versioned):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
     # The draw: which snapshot's case list and which seed, so it can be repeated.
     snapshot = models.ForeignKey(
-        Snapshot, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Snapshot, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     seed = models.BigIntegerField(null=True, blank=True)
     population = models.PositiveIntegerField(null=True, blank=True)
@@ -181,8 +181,8 @@ class CaseGrade(models.Model):
     a later save from the same person simply replaces it."""
 
     case = models.ForeignKey(SampledCase, on_delete=models.CASCADE, related_name="grades")
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
-    reviewer = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.RESTRICT, related_name="+")
+    reviewer = models.ForeignKey(Person, on_delete=models.RESTRICT, related_name="+")
     grade = models.PositiveSmallIntegerField(choices=Grade.choices)
     comment = models.TextField(blank=True)
     at = models.DateTimeField(auto_now=True)
@@ -202,10 +202,10 @@ class Moderation(models.Model):
     """The moderator's reconciled grade, which stands over the reviewers' grades."""
 
     case = models.ForeignKey(SampledCase, on_delete=models.CASCADE, related_name="moderations")
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.RESTRICT, related_name="+")
     grade = models.PositiveSmallIntegerField(choices=Grade.choices)
     comment = models.TextField(blank=True)
-    by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(Person, on_delete=models.RESTRICT, related_name="+")
     at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -221,7 +221,7 @@ class ResultMeasure(models.Model):
     """The measure a programme's results for one quality indicator are charted on."""
 
     programme = models.ForeignKey(AuditProgramme, on_delete=models.CASCADE, related_name="results")
-    indicator = models.ForeignKey(QualityIndicator, on_delete=models.PROTECT, related_name="+")
+    indicator = models.ForeignKey(QualityIndicator, on_delete=models.RESTRICT, related_name="+")
     measure = models.OneToOneField(Measure, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
@@ -248,7 +248,7 @@ class LearningPoint(Versioned):
         QualityIndicator,
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="+",
         verbose_name=_("quality indicator"),
     )

@@ -51,7 +51,7 @@ class Project(Versioned):
         Person,
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="sponsored_projects",
         verbose_name=_("sponsor"),
     )
@@ -145,7 +145,7 @@ class PdsaCycle(Versioned):
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="cycles")
     change_idea = models.ForeignKey(
-        DriverNode, on_delete=models.PROTECT, related_name="cycles", verbose_name=_("change idea")
+        DriverNode, on_delete=models.RESTRICT, related_name="cycles", verbose_name=_("change idea")
     )
     number = models.PositiveIntegerField(_("cycle number"))
     title = models.CharField(_("what is tested"), max_length=150)

@@ -178,6 +178,15 @@ def test_an_indicator_is_answered_by_the_aims_quality_assurance_linked_to_it(
     assert measures == ["CP-CFA-21 Audit grade 2.1", "CP2 Seen weekly"]
 
 
+def test_an_indicator_is_also_answered_by_the_aims_its_audit_results_evidence(
+    scene: Cast,
+) -> None:
+    results = Measure.objects.get(code="CP-CFA-21")
+    results.actions.add(aims(scene.plan)[2])
+    qi = section(build(scene), "2.1 Impact on children")
+    assert [r[0].text for r in table(qi, "Improvement aims").rows] == ["Aim 0", "Aim 2"]
+
+
 def test_progress_over_time_stops_at_the_period_and_keeps_restricted_text_out(
     scene: Cast,
 ) -> None:

@@ -30,7 +30,6 @@ import datetime as dt
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from trellis.casedata.library import PERCENTAGE_POINTS
 from trellis.core.disclosure import Thresholds, explanation
 from trellis.measures.charts import format_date, format_value
 from trellis.measures.models import Comparator, Measure, Observation, Source
@@ -119,6 +118,19 @@ def span_measures(request: ReportRequest, span: Span) -> list[Measure]:
 # The summary
 
 
+def _change(a: Assessment, delta: float) -> Cell:
+    """The change over the span: "+10 points" for a percentage, "+22" for a count; no sign
+    on a change that rounds to nothing."""
+    number = format_value(delta, "", a.chart.decimals)
+    if a.chart.unit == "%":
+        number = f"{number} {_('points')}"
+    elif a.chart.unit:
+        number = format_value(delta, a.chart.unit, a.chart.decimals)
+    rounds_to_zero = format_value(abs(delta), "", a.chart.decimals).strip("0.,") == ""
+    sign = "+" if delta > 0 and not rounds_to_zero else ""
+    return Cell.number(delta, f"{sign}{number}")
+
+
 def summary_section(
     assessments: list[Assessment], span: Span, thresholds: Thresholds | None
 ) -> Section:
@@ -128,10 +140,7 @@ def summary_section(
         first, last = (points[0], points[-1]) if points else (None, None)
         change = Cell("–")
         if first and last and first is not last and None not in (first.value, last.value):
-            delta = last.value - first.value  # type: ignore[operator]
-            unit = PERCENTAGE_POINTS if a.chart.unit == "%" else a.chart.unit
-            text = format_value(delta, unit, a.chart.decimals)
-            change = Cell.number(delta, f"+{text}" if delta > 0 else text)
+            change = _change(a, last.value - first.value)  # type: ignore[operator]
         rows.append(
             (
                 Cell(a.measure.code),

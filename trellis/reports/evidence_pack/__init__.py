@@ -7,9 +7,9 @@ measure is flagged.
 **What answers what.** An area for improvement is answered by the aims under the key
 drivers that name it (`Driver.areas_for_improvement`). A quality indicator has no such
 link in the plan; it is answered by the aims that quality assurance linked to it (an audit
-finding or learning point naming the indicator and the aim it led to), and shown by the
-audit programme's results for it (one measure per indicator) as well as by the measures of
-those aims.
+finding or learning point naming the indicator and the aim it led to) and by the aims its
+audit results measure evidences (an audit programme charts one measure per indicator), and
+it is shown by those results as well as by the measures of its aims.
 
 **Up to the period.** Updates, evidence and figures are read up to the end of the period
 asked for, so a pack for a past quarter shows what stood then. Only updates submitted or

@@ -86,7 +86,13 @@ def read(request: ReportRequest) -> Facts:
     facts = Facts(actions, indicators, areas, {}, {}, progress, evidence, assessments)
     by_indicator = _indicator_aims(indicators, actions)
     for q in indicators:
-        found = by_indicator[q.pk]
+        evidenced = {
+            x.pk
+            for a in assessments
+            if a.measure.pk in results[q.pk]
+            for x in a.measure.actions.all()
+        }
+        found = [a for a in actions if a in by_indicator[q.pk] or a.pk in evidenced]
         facts.by_indicator[q.pk] = Answer(found, _measures_of(assessments, found, results[q.pk]))
     by_area = _area_aims(areas, actions, request)
     for area in areas:

@@ -4,8 +4,11 @@ the same instance with --replace, and refusals that change nothing."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import shutil
+import struct
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -126,6 +129,16 @@ def test_a_non_empty_instance_is_refused_without_replace(world: Cast, tmp_path: 
     assert Partnership.objects.count() == 2 and AuditEntry.objects.count() == count
 
 
+def data_offset(path: Path, member: str) -> int:
+    """Where a member's stored bytes begin (after its local header)."""
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(member)
+    raw = path.read_bytes()
+    start = info.header_offset
+    name_length, extra_length = struct.unpack("<HH", raw[start + 26 : start + 30])
+    return start + 30 + name_length + extra_length
+
+
 def damaged(source: Path, out: Path, member: str, change: Any) -> Path:
     """A copy of the archive with one member changed, manifest left as it was."""
     with zipfile.ZipFile(source) as archive, zipfile.ZipFile(out, "w") as copy:
@@ -144,8 +157,8 @@ def test_damaged_or_truncated_backups_load_nothing(world: Cast, tmp_path: Path) 
     truncated = tmp_path / "truncated.zip"
     truncated.write_bytes(data[: len(data) // 2])
     flipped = tmp_path / "flipped.zip"
-    middle = len(data) // 3
-    flipped.write_bytes(data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1 :])
+    at = data_offset(out, "records/accounts.person.jsonl") + 10
+    flipped.write_bytes(data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1 :])
     plan = damaged(out, tmp_path / "plan.zip", "records/plans.plan.jsonl", lambda b: b[:-20])
     cases: list[tuple[Path, str]] = [
         (truncated, "damaged or incomplete"),
@@ -167,3 +180,77 @@ def test_a_wrong_sha256_is_refused(world: Cast, tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="SHA-256 you gave"):
         restore(out, "--replace", "--sha256", "0" * 64)
     assert Partnership.objects.count() == 2
+
+
+def forged(source: Path, out: Path, member: str, change: Any) -> Path:
+    """A copy with one member changed and the manifest rewritten to match, as someone
+    editing the archive would: the checksums pass, so something else must catch it."""
+    held = members(source)
+    held[member] = change(held[member])
+    manifest = json.loads(held[MANIFEST])
+    manifest["members"][member] = {
+        "sha256": hashlib.sha256(held[member]).hexdigest(),
+        "size": len(held[member]),
+    }
+    for listed in manifest["models"]:
+        if listed["member"] == member:
+            listed["rows"] = len(rows(held[member]))
+    if member == "audit/entries.jsonl":
+        manifest["audit"]["entries"] = len(rows(held[member]))
+    held[MANIFEST] = json.dumps(manifest).encode()
+    with zipfile.ZipFile(out, "w") as copy:
+        for name, data in held.items():
+            copy.writestr(name, data)
+    return out
+
+
+def edit_lines(edit: Any) -> Any:
+    def change(data: bytes) -> bytes:
+        lines = [json.loads(line) for line in data.splitlines()]
+        return b"".join(json.dumps(x).encode() + b"\n" for x in edit(lines))
+
+    return change
+
+
+def reworded(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    entries[0]["verb"] = "plan.delete"
+    return entries
+
+
+@pytest.mark.parametrize(
+    ("member", "edit", "reason"),
+    [
+        ("audit/entries.jsonl", reworded, "content does not match its hash"),
+        ("audit/entries.jsonl", lambda e: e[:1] + e[2:], "previous hash does not match"),
+        ("audit/entries.jsonl", lambda e: e[:-1], "does not end at its recorded head"),
+        ("records/accounts.person.jsonl", lambda p: p[1:], "records do not load"),
+    ],
+    ids=["entry-changed", "entry-removed", "last-entry-removed", "person-removed"],
+)
+def test_edited_backups_are_caught_and_load_nothing(
+    world: Cast, tmp_path: Path, member: str, edit: Any, reason: str
+) -> None:
+    out = tmp_path / "home.zip"
+    backup("riverside-test", out)
+    # The instance has lost its files: a failed restore must not leave any behind.
+    shutil.rmtree(tmp_path / "data" / "snapshots")
+    shutil.rmtree(tmp_path / "data" / "files")
+    before = contents("riverside-test")
+    bad = forged(out, tmp_path / "forged.zip", member, edit_lines(edit))
+    with pytest.raises(CommandError, match=reason):
+        restore(bad, "--replace")
+    assert contents("riverside-test") == before
+    assert Partnership.objects.count() == 2
+    assert not files_under(tmp_path / "data")
+
+
+def test_a_restore_warns_when_the_keys_differ(
+    world: Cast, tmp_path: Path, settings: Any
+) -> None:
+    out = tmp_path / "home.zip"
+    backup("riverside-test", out)
+    settings.TRELLIS_PSEUDONYM_SECRET = "another-secret-" + "y" * 30
+    stderr = io.StringIO()
+    call_command("restore", str(out), "--replace", stdout=io.StringIO(), stderr=stderr)
+    assert "TRELLIS_PSEUDONYM_SECRET differs" in stderr.getvalue()
+    assert "SECRET_KEY" not in stderr.getvalue()

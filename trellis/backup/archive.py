@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -115,7 +116,7 @@ class Reader:
         try:
             self._zip = zipfile.ZipFile(path)
             self.manifest = json.loads(self._zip.read(MANIFEST))
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as exc:
+        except (zipfile.BadZipFile, zlib.error, KeyError, ValueError, OSError, EOFError) as exc:
             raise BackupDamaged(f"{path.name} is damaged or incomplete ({exc}).") from exc
         if self.manifest.get("format") != FORMAT or self.manifest.get("version") != VERSION:
             raise BackupDamaged(f"{path.name} is not a version {VERSION} Trellis backup.")
@@ -143,20 +144,23 @@ class Reader:
                     digest.update(chunk)
                     size += len(chunk)
                     yield chunk
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
             raise BackupDamaged(f"{name} in the backup is damaged ({exc}).") from exc
         if size != expected["size"] or digest.hexdigest() != expected["sha256"]:
             raise BackupDamaged(f"{name} in the backup does not match its checksum.")
 
     def lines(self, name: str) -> Iterator[Any]:
         pending = b""
-        for chunk in self.chunks(name):
-            pending += chunk
-            *complete, pending = pending.split(b"\n")
-            for line in complete:
-                yield json.loads(line)
-        if pending.strip():
-            yield json.loads(pending)
+        try:
+            for chunk in self.chunks(name):
+                pending += chunk
+                *complete, pending = pending.split(b"\n")
+                for line in complete:
+                    yield json.loads(line)
+            if pending.strip():
+                yield json.loads(pending)
+        except ValueError as exc:
+            raise BackupDamaged(f"{name} in the backup is not JSON lines ({exc}).") from exc
 
     def copy_to(self, name: str, out: IO[bytes]) -> None:
         for chunk in self.chunks(name):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import getpass
+import hmac
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core import serializers
 from django.db import connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
@@ -31,6 +33,19 @@ class BackupResult:
     files: int
     audit_entries: int
     missing_files: list[str]
+
+
+def key_fingerprints() -> dict[str, str]:
+    """Short keyed digests of the secrets the data depends on (two-step secrets are sealed
+    with SECRET_KEY; pseudonyms come from TRELLIS_PSEUDONYM_SECRET), so a restore can say
+    when the target's differ, without the archive revealing them."""
+    return {
+        name: hmac.new(value.encode(), b"trellis backup key check", "sha256").hexdigest()[:16]
+        for name, value in (
+            ("SECRET_KEY", settings.SECRET_KEY),
+            ("TRELLIS_PSEUDONYM_SECRET", settings.TRELLIS_PSEUDONYM_SECRET),
+        )
+    }
 
 
 def applied_migrations() -> dict[str, list[str]]:
@@ -124,6 +139,7 @@ def _write_contents(writer: Writer, partnership: Partnership) -> dict[str, Any]:
         "partnership": {"id": partnership.pk, "slug": partnership.slug, "name": partnership.name},
         "source": {"database": connection.vendor, "host": socket.gethostname()},
         "migrations": applied_migrations(),
+        "keys": key_fingerprints(),
         "models": listed,
         "left_out": sorted(found.left_out),
         "audit": {

@@ -19,16 +19,24 @@ from django.apps import apps
 from django.conf import settings
 from django.core import serializers
 from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.core.exceptions import ValidationError
+from django.core.serializers.base import DeserializationError
+from django.db import DatabaseError, connection, models, transaction
 
 from trellis.audit.models import AuditChainHead, AuditEntry
 from trellis.audit.services import audit_append, audit_verify
 from trellis.backup import chain, scope
 from trellis.backup.archive import BackupDamaged, Reader, file_sha256
-from trellis.backup.dump import applied_migrations, operator
+from trellis.backup.dump import applied_migrations, key_fingerprints, operator
 from trellis.backup.files import Placement, target_of
 
 BATCH = 500
+KEY_WARNINGS = {
+    "SECRET_KEY": "two-step sign-in must be reset for every restored account "
+    "(`trellis people mfa-reset`), unless you set the old key.",
+    "TRELLIS_PSEUDONYM_SECRET": "new extracts will not link to the restored snapshots' "
+    "pseudonyms, unless you set the old secret.",
+}
 
 
 class RestoreRefused(Exception):
@@ -42,6 +50,7 @@ class RestoreResult:
     files: int
     audit_entries: int
     replaced: bool
+    warnings: list[str]
 
 
 def restore(path: Path, *, replace: bool = False, expect_sha256: str = "") -> RestoreResult:
@@ -74,6 +83,9 @@ def restore(path: Path, *, replace: bool = False, expect_sha256: str = "") -> Re
                     _reset_sequences(manifest)
                     for member, staged_path in staged:
                         placement.place(staged_path, target_of(member))
+            except (DatabaseError, DeserializationError, ValidationError) as exc:
+                placement.undo()
+                raise BackupDamaged(f"Its records do not load: {exc}") from exc
             except BaseException:
                 placement.undo()
                 raise
@@ -87,6 +99,11 @@ def restore(path: Path, *, replace: bool = False, expect_sha256: str = "") -> Re
         files=len(staged),
         audit_entries=len(entries),
         replaced=bool(occupied),
+        warnings=[
+            f"{name} differs from the instance the backup came from: {KEY_WARNINGS[name]}"
+            for name, value in key_fingerprints().items()
+            if manifest.get("keys", {}).get(name) != value
+        ],
     )
 
 

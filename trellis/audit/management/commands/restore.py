@@ -39,6 +39,8 @@ class Command(BaseCommand):
             raise CommandError(f"Nothing was restored: {exc}", returncode=3) from exc
         except RestoreRefused as exc:
             raise CommandError(f"Nothing was restored: {exc}", returncode=4) from exc
+        for warning in result.warnings:
+            self.stderr.write(f"Warning: {warning}")
         self.stdout.write(
             f"Restored {result.partnership}: {result.rows} records, {result.files} files, "
             f"{result.audit_entries} audit entries"

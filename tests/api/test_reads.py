@@ -188,3 +188,13 @@ def test_a_signed_in_browser_downloads_the_csv_without_a_token(cast: Cast) -> No
 
     assert response.status_code == 200
     assert Client().get(url(cast, "measures.csv")).status_code == 401
+
+
+def test_the_reference_offers_a_signed_in_person_their_csv_downloads(cast: Cast) -> None:
+    from tests.conftest import signed_in
+
+    page = signed_in(cast.board).get("/api/v1/reference/").content.decode()
+    anonymous = Client().get("/api/v1/reference/").content.decode()
+
+    assert f'href="{url(cast, "observations.csv")}"' in page
+    assert url(cast, "observations.csv") not in anonymous and "/api/v1/openapi.json" in anonymous

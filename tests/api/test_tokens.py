@@ -205,3 +205,13 @@ def test_a_signed_in_browser_may_read_but_never_write(cast: Cast) -> None:
     assert refused.json()["error"]["code"] == "token_required"
     assert forged.status_code == 403 and b"Your form expired" in forged.content
     assert not ProgressUpdate.objects.exists()
+
+
+def test_the_token_page_lists_the_persons_recent_uses_only(cast: Cast) -> None:
+    Api(token_of(cast.board, "read", name="Board pack")).get(url(cast, "plans"))
+    Api(token_of(cast.owner, "read", name="Owner's")).get(url(cast, "actions"))
+
+    page = signed_in(cast.board).get(TOKENS).content.decode()
+
+    assert f"GET {url(cast, 'plans')}" in page
+    assert url(cast, "actions") not in page

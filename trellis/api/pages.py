@@ -22,11 +22,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from trellis.accounts.models import Membership, Person
 from trellis.api import openapi
-from trellis.api.models import Scope
+from trellis.api.models import Scope, TokenUse
 from trellis.api.registry import COLLECTIONS
 from trellis.api.tokens import EXPIRY_DAYS, NAME_MAX, rate_limit, token_create, token_revoke
 from trellis.errors import Invalid
 from trellis.forms import GovukFormMixin, show_invalid
+
+RECENT_USES = 20
 
 
 class TokenForm(GovukFormMixin, forms.Form):
@@ -67,11 +69,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "form": form,
         "tokens": list(person.api_tokens.all()),
-        "slugs": list(
-            Membership.objects.filter(person=person, is_active=True)
-            .select_related("partnership")
-            .order_by("partnership__name")
-        ),
+        "uses": list(TokenUse.objects.filter(token__person=person)[:RECENT_USES]),
     }
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "api/tokens.html", context, status=status)
@@ -99,10 +97,20 @@ def reference(request: HttpRequest) -> HttpResponse:
         for method, op in item.items():
             operations.append({"method": method.upper(), "path": path, **op})
     limit, window = rate_limit()
+    memberships = (
+        list(
+            Membership.objects.filter(person=request.user, is_active=True)
+            .select_related("partnership")
+            .order_by("partnership__name")
+        )
+        if request.user.is_authenticated
+        else []
+    )
     return render(
         request,
         "api/reference.html",
         {
+            "memberships": memberships,
             "operations": operations,
             "collections": list(COLLECTIONS.values()),
             "writes": openapi.WRITE_BODIES,

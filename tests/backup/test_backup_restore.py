@@ -59,9 +59,7 @@ def rows(data: bytes) -> list[dict[str, Any]]:
     return [json.loads(line) for line in data.splitlines() if line]
 
 
-def test_a_backup_holds_the_partnership_and_nothing_of_another(
-    world: Cast, tmp_path: Path
-) -> None:
+def test_a_backup_holds_the_partnership_and_nothing_of_another(world: Cast, tmp_path: Path) -> None:
     out = tmp_path / "home.zip"
     said = backup("riverside-test", out)
     assert "SHA-256" in said and oct(out.stat().st_mode & 0o777) == "0o600"
@@ -244,9 +242,7 @@ def test_edited_backups_are_caught_and_load_nothing(
     assert not files_under(tmp_path / "data")
 
 
-def test_a_restore_warns_when_the_keys_differ(
-    world: Cast, tmp_path: Path, settings: Any
-) -> None:
+def test_a_restore_warns_when_the_keys_differ(world: Cast, tmp_path: Path, settings: Any) -> None:
     out = tmp_path / "home.zip"
     backup("riverside-test", out)
     settings.TRELLIS_PSEUDONYM_SECRET = "another-secret-" + "y" * 30

@@ -196,3 +196,31 @@ def test_merged_spreadsheet_cells_read_as_the_same_outcome_and_driver() -> None:
         ("Children are safe", [2]),
         ("Families helped early", [1]),
     ]
+
+
+def test_a_version_table_before_and_a_glossary_after_the_plan_are_passed_over() -> None:
+    import io
+
+    import docx
+
+    document = docx.Document()
+    tables = [
+        [["Version", "Date", "Action", "Status"], ["0.3", "1 May 2020", "Draft", "Agreed"]],
+        [
+            ["Stretch outcome aim", "Key driver", "Improvement aim", "Lead", "Progress update"],
+            ["Children are safe", "Seen weekly", "Visit every week", "CP Lead", "June 2020: on"],
+        ],
+        [["LAC", "Looked after children"], ["COG", "Chief officer group"]],
+    ]
+    for rows in tables:
+        table = document.add_table(rows=len(rows), cols=len(rows[0]))
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                table.rows[r].cells[c].text = text
+    stream = io.BytesIO()
+    document.save(stream)
+    parsed = parse_file(stream.getvalue(), "plan.docx")
+    draft = parsed.draft()
+    assert parsed.grid.header[0] == "Stretch outcome aim"
+    assert [o.title for o in draft.outcomes] == ["Children are safe"]
+    assert draft.warnings == ["Table 3 has a different layout, so it was not read."]

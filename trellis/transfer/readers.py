@@ -19,7 +19,7 @@ from typing import BinaryIO
 from trellis.casedata import reading_csv, reading_xlsx
 from trellis.casedata.reading import LimitExceeded, Source, read_capped
 from trellis.transfer.draft import Grid, GridRow
-from trellis.transfer.headings import find_header, is_repeated_header
+from trellis.transfer.headings import find_header, header_score, is_repeated_header
 
 MAX_BYTES = 10 * 1024**2  # a plan is a few hundred kilobytes; a 10 MB one is not a plan
 MAX_ROWS = 5000
@@ -178,41 +178,53 @@ def _cell_text(value: object) -> str:
 
 
 def grid_of(tables: Tables) -> Grid:
-    """One grid: the first header found, every table's rows after it, repeated headers and
-    tables of another layout left out (with a warning)."""
+    """One grid: the header that names most fields (a cover or version table before the plan
+    is passed over), then the rows of that table and of every later table of the same
+    layout; repeated headers are dropped, tables of another layout reported."""
+    cleaned = [
+        [[_cap(c) for c in row] for row in t if any(c.strip() for c in row)] for t in tables.tables
+    ]
+    candidates = [
+        (header_score(table[found]), -index, index, found)
+        for index, table in enumerate(cleaned)
+        if (found := find_header(table)) is not None
+    ]
+    if not candidates:
+        raise ReadError("no-header", _NO_HEADER)
+    _, _, first_table, header_row = max(candidates)
+    header = _trimmed(cleaned[first_table][header_row])
+    width = len(header)
+    if width > MAX_COLUMNS:
+        raise ReadError("too-many-columns", f"The table has more than {MAX_COLUMNS} columns.")
     warnings = list(tables.warnings)
-    header: list[str] | None = None
     rows: list[GridRow] = []
-    number = 0
-    for index, table in enumerate(tables.tables):
-        table = [[_cap(c) for c in row] for row in table if any(c.strip() for c in row)]
-        start = 0
-        if header is None:
-            found = find_header(table)
-            if found is None:
-                number += len(table)
-                continue
-            header, start = _trimmed(table[found]), found + 1
-        width = len(header)
-        if index and table and max(len(r) for r in table) > width and not _fits(table, width):
+    number = sum(len(t) for t in cleaned[:first_table]) + header_row + 1
+    for index in range(first_table, len(cleaned)):
+        table = cleaned[index]
+        start = header_row + 1 if index == first_table else 0
+        used = _used_width(table)
+        if index > first_table and table and not width // 2 < used <= width:
             warnings.append(f"Table {index + 1} has a different layout, so it was not read.")
+            number += len(table)
             continue
-        number += start
         first = True
         for row in table[start:]:
             number += 1
             if is_repeated_header(row, header):
                 continue
-            cells = (row + [""] * width)[:width]
-            rows.append(GridRow(cells, number, boundary=first and index > 0))
+            rows.append(GridRow((row + [""] * width)[:width], number, first and index > 0))
             first = False
-    if header is None:
-        raise ReadError("no-header", _NO_HEADER)
-    if len(header) > MAX_COLUMNS:
-        raise ReadError("too-many-columns", f"The table has more than {MAX_COLUMNS} columns.")
     if len(rows) > MAX_ROWS:
         raise ReadError("too-many-rows", _TOO_MANY_ROWS)
     return Grid(header, rows, tables.wrapped, warnings)
+
+
+def _used_width(table: list[list[str]]) -> int:
+    """Columns up to the last that holds text in some row."""
+    return max(
+        (max((i + 1 for i, c in enumerate(row) if c.strip()), default=0) for row in table),
+        default=0,
+    )
 
 
 def _trimmed(header: list[str]) -> list[str]:
@@ -220,10 +232,6 @@ def _trimmed(header: list[str]) -> list[str]:
     while header and not header[-1]:
         header.pop()
     return header
-
-
-def _fits(table: list[list[str]], width: int) -> bool:
-    return all(not any(c.strip() for c in row[width:]) for row in table)
 
 
 def _cap(text: str | None) -> str:

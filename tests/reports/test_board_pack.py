@@ -18,6 +18,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from docx import Document as read_docx
+from docx.oxml.ns import qn
 
 from tests import factories
 from tests.conftest import Cast
@@ -375,3 +376,18 @@ def test_the_queries_do_not_grow_with_the_plan(scene: Scene, cast: Cast) -> None
     with CaptureQueriesContext(connection) as large:
         REPORTS["board-pack"].build(request)
     assert len(large) == len(small)
+
+
+def test_word_has_real_headings_and_the_action_plan_on_landscape_pages(scene: Scene) -> None:
+    from docx.enum.section import WD_ORIENT
+
+    word = read_docx(io.BytesIO(render(build(scene), "docx")))
+    headings = [(p.style.name, p.text) for p in word.paragraphs if p.style.name.startswith("Head")]
+    assert headings[:2] == [("Heading 1", "Summary"), ("Heading 2", "What changed")]
+    assert ("Heading 1", "The action plan") in headings
+    orientations = [s.orientation for s in word.sections]
+    assert orientations == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE, WD_ORIENT.PORTRAIT]
+    plan = next(t for t in word.tables if t.rows[0].cells[0].text == "Stretch outcome aim")
+    header = plan.rows[0]._tr.trPr
+    assert header is not None and header.find(qn("w:tblHeader")) is not None  # repeats
+    assert word.core_properties.title == "Board pack: Q3 2020"

@@ -347,7 +347,7 @@ def plan_section(actions: list[Action], now: dict[int, Reported]) -> Section:
         tuple(rows),
         caption=_("Every improvement aim with this period's update and status."),
         filterable=True,
-        widths=(2, 2, 3, 2, 2, 4, 1),
+        widths=(2, 2, 3, 2, 2, 4.5, 1.3),
         own_sheet=True,
     )
     return Section(_("The action plan"), 1, (table,), "plan")
@@ -418,7 +418,7 @@ def challenge_section(comments: list[Comment]) -> Section:
                 for c in comments
             ),
             caption=_("Comments on the plan's aims since the period began."),
-            widths=(1, 3, 2, 5),
+            widths=(1.6, 3, 1.8, 5),
             own_sheet=True,
         )
     return Section(_("Challenge log"), 1, (body,), "challenge")

@@ -15,12 +15,12 @@ import io
 import cairosvg
 from docx import Document as new_docx
 from docx.document import Document as WordDocument
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Length, Pt, RGBColor
 from docx.table import Table as WordTable
 from docx.text.paragraph import Paragraph as WordParagraph
 
@@ -36,6 +36,7 @@ from trellis.reports.document import (
     Summary,
     Table,
 )
+from trellis.reports.render.html import WIDE, has_wide_table
 
 CHART_WIDTH = Cm(16)
 CHART_PIXELS = 1440  # twice the SVG's width: sharp when printed
@@ -52,8 +53,16 @@ def render_docx(document: Document) -> bytes:
     _styles(word)
     _page(word, document)
     _cover(word, document)
+    turned = False  # a section break has just started a new page
     for block in document.blocks:
+        if isinstance(block, PageBreak) and turned:
+            continue
+        turned = isinstance(block, Section) and has_wide_table(block)
+        if turned:
+            _orient(word, landscape=True)
         _block(word, block)
+        if turned:
+            _orient(word, landscape=False)
     out = io.BytesIO()
     word.save(out)
     return out.getvalue()
@@ -150,7 +159,16 @@ def _block(word: WordDocument, block: Block) -> None:
         raise TypeError(f"no Word form for {type(block).__name__}")
 
 
+def _orient(word: WordDocument, landscape: bool) -> None:
+    """Start a new section on a new page, turned as asked (headers and footers carry on)."""
+    section = word.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    long, short = Cm(29.7), Cm(21)
+    section.page_width, section.page_height = (long, short) if landscape else (short, long)
+
+
 def _table(word: WordDocument, block: Table) -> None:
+    wide = block.columns > WIDE
     caption = word.add_paragraph(block.caption or block.name, style="Caption")
     caption.paragraph_format.keep_with_next = True
     table = word.add_table(rows=0, cols=block.columns)
@@ -171,7 +189,7 @@ def _table(word: WordDocument, block: Table) -> None:
         cells = table.add_row().cells
         for cell, value in zip(cells, values, strict=True):
             _fill(cell, value, size=small)
-    _widths(table, block)
+    _widths(table, block, Cm(25.7) if wide else Cm(17))
     word.add_paragraph()
 
 
@@ -182,13 +200,14 @@ def _repeat_header(tr: object) -> None:
     props.append(flag)
 
 
-def _widths(table: WordTable, block: Table) -> None:
+def _widths(table: WordTable, block: Table, across: Length) -> None:
     if not block.widths or len(block.widths) != block.columns:
         return
     total = sum(block.widths)
+    table.autofit = False
     for row in table.rows:
         for cell, share in zip(row.cells, block.widths, strict=True):
-            cell.width = Cm(17 * share / total)
+            cell.width = Length(int(across * share / total))
 
 
 def _fill(cell: object, value: Cell, *, size: Pt | None = None) -> None:

@@ -29,6 +29,8 @@ from trellis.reports.document import (
 )
 from trellis.reports.render.style import PRINT_CSS
 
+WIDE = 5  # a table of more columns is printed on landscape pages
+
 
 def render_html(document: Document) -> bytes:
     return page(document).encode("utf-8")
@@ -112,8 +114,9 @@ def block(item: Block) -> str:
         level = min(item.level + 1, 6)  # the document title is the h1
         anchor = format_html(' id="{}"', item.anchor) if item.anchor else ""
         return format_html(
-            '<section class="level-{}"><h{}{}>{}</h{}>{}</section>',
+            '<section class="level-{}{}"><h{}{}>{}</h{}>{}</section>',
             item.level,
+            " landscape" if has_wide_table(item) else "",
             level,
             anchor,
             item.heading,
@@ -141,6 +144,11 @@ def block(item: Block) -> str:
     if isinstance(item, PageBreak):
         return '<div class="page-break"></div>'
     raise TypeError(f"no HTML for {type(item).__name__}")
+
+
+def has_wide_table(section: Section) -> bool:
+    """Whether the section holds a table too wide for a portrait page (printed landscape)."""
+    return any(isinstance(b, Table) and b.columns > WIDE for b in section.blocks)
 
 
 def cell_content(cell: Cell) -> SafeString:
@@ -175,7 +183,7 @@ def table(item: Table) -> str:
     caption = item.caption or item.name
     return format_html(
         '<table class="{}"><caption>{}</caption>{}<thead>{}</thead><tbody>{}</tbody></table>',
-        "wide" if item.columns > 5 else "narrow",
+        "wide" if item.columns > WIDE else "narrow",
         caption,
         _columns(item),
         head,

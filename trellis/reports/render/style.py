@@ -8,6 +8,8 @@ PRINT_CSS = """
   @bottom-center { content: "Page " counter(page) " of " counter(pages);
     font: 9pt Arial, sans-serif; } }
 @page :first { @bottom-center { content: none; } }
+@page wide { size: A4 landscape; margin: 18mm 15mm 20mm 15mm; }
+body.pdf .landscape { page: wide; }
 html { font-family: Arial, Helvetica, sans-serif; font-size: 11pt; line-height: 1.4;
   color: #0b0c0c; background: #fff; }
 body { margin: 0 auto; max-width: 60rem; padding: 1rem; }

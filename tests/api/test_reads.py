@@ -198,3 +198,22 @@ def test_the_reference_offers_a_signed_in_person_their_csv_downloads(cast: Cast)
 
     assert f'href="{url(cast, "observations.csv")}"' in page
     assert url(cast, "observations.csv") not in anonymous and "/api/v1/openapi.json" in anonymous
+
+
+def test_an_unexpected_failure_answers_json_500_with_the_request_id_only(
+    cast: Cast, monkeypatch: object, caplog: object
+) -> None:
+    import dataclasses
+
+    def broken(q: object) -> None:
+        raise RuntimeError("secret detail")
+
+    failing = dataclasses.replace(COLLECTIONS["plans"], records=broken)
+    monkeypatch.setitem(COLLECTIONS, "plans", failing)  # type: ignore[attr-defined]
+    failed = Api(token_of(cast.board, "read")).get(url(cast, "plans"))
+
+    assert failed.status_code == 500
+    error = failed.json()["error"]
+    assert error["code"] == "server_error" and error["details"]["request_id"]
+    assert b"secret detail" not in failed.content and b"Traceback" not in failed.content
+    assert error["details"]["request_id"] in caplog.text  # type: ignore[attr-defined]

@@ -101,6 +101,18 @@ def error_response(exc: TrellisError) -> JsonResponse:
     return response
 
 
+def _server_error() -> JsonResponse:
+    """Nothing of the failure is shown: the request id finds it in the log."""
+    body = {
+        "error": {
+            "code": "server_error",
+            "message": "Something went wrong on our side.",
+            "details": {"request_id": current_request_id()},
+        }
+    }
+    return json_response(body, status=500)
+
+
 def _bearer(request: HttpRequest) -> str | None:
     header = request.headers.get("Authorization")
     if header is None:
@@ -162,6 +174,14 @@ def api_endpoint(*methods: str, partnership: bool = True) -> Callable[[View], Vi
             except TrellisError as exc:
                 token = token or getattr(exc, "token", None)
                 response = error_response(exc)
+            except Exception:  # the last resort: an API client gets JSON, never a page
+                logger.exception(
+                    "API error on %s %s, request %s",
+                    request.method,
+                    request.path,
+                    current_request_id(),
+                )
+                response = _server_error()
             if request.method == "GET" and response.status_code == 200:
                 response = _with_etag(request, response)
             if response.status_code == 405:

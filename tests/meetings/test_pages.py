@@ -195,11 +195,12 @@ def test_the_decision_log_lists_the_periods_decisions(cast: Cast) -> None:
     assert "In Q4" not in body
 
 
-def test_the_decision_log_opens_on_the_current_period(cast: Cast) -> None:
+def test_the_decision_log_opens_on_every_decision_of_the_plan(cast: Cast) -> None:
     cog = f.group(cast.partnership)
     f.decision(cast.plan, cog, cast.board, decided_on=dt.date(2020, 2, 1), text="This quarter")
+    f.decision(cast.plan, cog, cast.board, decided_on=dt.date(2026, 2, 1), text="Long after")
     body = signed_in(cast.lead).get(_url(cast, "meetings:decision-log")).content.decode()
-    assert "This quarter" in body
+    assert "This quarter" in body and "Long after" in body
 
 
 @pytest.mark.parametrize("query", [{"plan": "x"}, {"period": "999999"}])

@@ -119,6 +119,13 @@ def decision_log(
     return sorted(entries, key=lambda e: not e.carried_forward)  # stable: dates kept
 
 
+def plan_decisions(plan: Plan, *, as_of: dt.date | None = None) -> list[DecisionEntry]:
+    """Every decision of the plan, newest first: one query."""
+    as_of = as_of or timezone.localdate()
+    rows = decisions_queryset(plan.partnership_id).filter(plan=plan).order_by("-decided_on", "-id")
+    return [entry(d, as_of=as_of) for d in rows]
+
+
 def decisions_about(
     partnership: Partnership,
     *,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -24,8 +23,7 @@ from trellis.meetings.forms import DecisionActionForm, DecisionEditForm, Decisio
 from trellis.meetings.models import Decision, Subject
 from trellis.plans.models import Action, Driver, Plan
 from trellis.plans.selectors import get_scoped, members_of
-from trellis.progress.models import Comment, ProgressUpdate, ReportingPeriod
-from trellis.progress.overview import current_period
+from trellis.progress.models import Comment, ReportingPeriod
 from trellis.reports.dashboard import current_plan
 from trellis.views import form_page, partnership_view
 
@@ -251,7 +249,8 @@ def decision_action_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @partnership_view()
 def decision_log_page(request: HttpRequest) -> HttpResponse:
-    """The plan's decision log for one reporting period (the current one unless chosen)."""
+    """The plan's decisions: every one, newest first, or one reporting period's log as the
+    board pack carries it (`selectors.decision_log`)."""
     membership = _membership(request)
     plans = list(membership.partnership.plans.all())
     plan = _chosen(plans, request.GET.get("plan")) or current_plan(plans)
@@ -259,13 +258,12 @@ def decision_log_page(request: HttpRequest) -> HttpResponse:
     period = None
     entries: list[selectors.DecisionEntry] = []
     if plan is not None:
-        updates = ProgressUpdate.objects.filter(period=OuterRef("pk"))
-        periods = list(plan.periods.annotate(has_updates=Exists(updates)))
-        period = _chosen(periods, request.GET.get("period")) or current_period(
-            periods, timezone.localdate()
-        )
+        periods = list(plan.periods.all())
+        period = _chosen(periods, request.GET.get("period"))
         if period is not None:
             entries = selectors.decision_log(plan, period)
+        else:
+            entries = selectors.plan_decisions(plan)
     return render(
         request,
         "meetings/decision_log.html",

@@ -151,8 +151,13 @@ def _empty_instance() -> None:
     tables = scope.content_tables()
     statements = connection.ops.sql_flush(no_style(), tables, allow_cascade=True)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # TRUNCATE refuses while deferred key checks are pending in the transaction.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for sql in statements:
             cursor.execute(sql)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _stage_files(reader: Reader, manifest: dict[str, Any], staging: Path) -> list[tuple[str, Path]]:

@@ -55,17 +55,18 @@ def _layout(aim: str, trees: list[TreeNode]) -> list[_Box]:
     return boxes
 
 
-def _lines(text: str) -> list[str]:
+def _lines(text: str, most: int) -> list[str]:
     lines = textwrap.wrap(text, CHARS) or [""]
-    if len(lines) > MAX_LINES:
-        lines = lines[:MAX_LINES]
+    if len(lines) > most:
+        lines = lines[:most]
         lines[-1] = lines[-1][: CHARS - 1] + "…"
     return lines
 
 
 def _box_svg(box: _Box) -> str:
     x = box.column * (BOX_W + GAP_X)
-    lines = _lines(box.text)
+    # A box as tall as several rows (the aim, a driver with many ideas) holds more lines.
+    lines = _lines(box.text, max(MAX_LINES, int((box.height - PAD * 4) / LINE_H)))
     h = min(box.height - PAD * 2, max(ROW_H - PAD * 2, len(lines) * LINE_H + PAD * 2))
     y = box.top + (box.height - h) / 2
     parts = [

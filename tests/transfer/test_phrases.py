@@ -181,3 +181,21 @@ def test_only_update_columns_may_repeat_a_field() -> None:
         "update",
         "update",
     ]
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("(Amber): Recruiting", ("Recruiting", "amber")),
+        ("Amber – two posts still vacant", ("two posts still vacant", "amber")),
+        ("RAG: Red. Funding not agreed", ("Funding not agreed", "red")),
+        ("Recruiting [Green]", ("Recruiting", "green")),
+        ("G", ("", "green")),
+        ("Red flag raised by the panel", ("Red flag raised by the panel", None)),
+    ],
+)
+def test_rag_words_are_taken_out_of_an_update_and_its_words_kept(
+    cell: str, expected: tuple[str, str | None]
+) -> None:
+    (update,) = updates_of(cell, wrapped=False)
+    assert (update.text, update.rag) == expected

@@ -240,6 +240,9 @@ def _finish(raw: _Raw, grid: Grid, builder: _Builder) -> None:
 def _measure_item(draft: ActionDraft, targets: list[Target], item: str, builder: _Builder) -> None:
     label, _, rest = item.partition(":")
     kind = label.strip().lower()
+    if kind == "measure" and rest.strip():  # Trellis's export: a measure, whatever it says
+        draft.measures.append(rest.strip())
+        return
     if kind in ("target", "targets") and rest:
         point = phrases.explicit_target(rest.strip())
         if point is not None:

@@ -125,6 +125,7 @@ class UpdateText:
 
 _RAG_ALT = "|".join(sorted(map(re.escape, RAG_WORDS), key=len, reverse=True))
 _RAG_AFTER = re.compile(rf"^\s*[\(\[]\s*(?P<rag>{_RAG_ALT})\s*[\)\]]", re.I)
+_RAG_LEAD = re.compile(rf"^\s*(?P<rag>{_RAG_ALT})\s*[:–—-]\s+", re.I)
 _RAG_LABEL = re.compile(rf"^\s*(?:rag|status)(?:\s+status)?\s*[:=–-]\s*(?P<rag>{_RAG_ALT})\b", re.I)
 _RAG_TRAIL = re.compile(
     rf"[\s.;,]*(?:[\(\[]\s*(?P<a>{_RAG_ALT})\s*[\)\]]|(?:rag|status)\s*[:=–-]\s*(?P<b>{_RAG_ALT})"
@@ -153,7 +154,7 @@ def _leading_date(line: str) -> tuple[dt.date, int] | None:
 
 
 def _strip_rag(text: str) -> tuple[str, str | None]:
-    for pattern in (_RAG_AFTER, _RAG_LABEL):
+    for pattern in (_RAG_AFTER, _RAG_LABEL, _RAG_LEAD):
         match = pattern.match(text)
         if match:
             return text[match.end() :].lstrip(" :.;–—-"), RAG_WORDS[match.group("rag").lower()]
@@ -203,4 +204,6 @@ def _update_items(text: str, *, wrapped: bool) -> list[str]:
 
 
 def is_rag_only(text: str) -> bool:
-    return rag_word(text) is not None and len(clean(text)) <= 20
+    """Only a RAG word: "Green", "(G)", "Amber."; not "(Amber): recruiting"."""
+    words = clean(text).lower().strip(" .:;()[]")
+    return words in RAG_WORDS or words in ("r", "a", "g", "b")

@@ -11,6 +11,7 @@ same plan again. Restricted updates the reader may not see are left out of every
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.db.models import Prefetch
@@ -23,7 +24,7 @@ from trellis.plans.models import Action, Driver, Outcome, Plan
 from trellis.progress.models import ProgressUpdate, UpdateState
 from trellis.progress.selectors import may_see_content
 from trellis.transfer.draft import Grid, GridRow, number
-from trellis.transfer.phrases import RAG_LABELS, show_date
+from trellis.transfer.phrases import RAG_LABELS, find_dates, find_targets, show_date
 
 FORMAT = "trellis-plan"
 FORMAT_VERSION = 1
@@ -180,7 +181,7 @@ def six_columns(document: dict[str, Any]) -> list[list[str]]:
 
 
 def _action_cells(action: dict[str, Any]) -> list[str]:
-    measures = [line for line in action["key_measure"].splitlines() if line.strip()]
+    measures = [_measure_line(line) for line in action["key_measure"].splitlines() if line.strip()]
     for measure in action["measures"]:
         unit = measure["unit"]
         measures += [
@@ -192,15 +193,27 @@ def _action_cells(action: dict[str, Any]) -> list[str]:
         f"Milestone: {m['title']} by {show_date(dt.date.fromisoformat(m['due']))}"
         for m in action["milestones"]
     ]
-    updates = [
+    # The undated latest progress comes first: a date heads the paragraphs after it.
+    updates = [action["latest_progress"].strip()] if action["latest_progress"].strip() else []
+    updates += [
         f"{show_date(dt.date.fromisoformat(u['period_ends']))} ({RAG_LABELS[u['rag']]}): "
         + u["narrative"]
         for u in action["updates"]
     ]
-    if action["latest_progress"].strip():
-        updates.append(action["latest_progress"].strip())
     leads = action["lead_responsibility"]
     return [action["title"], "\n".join(measures), leads, "\n\n".join(updates)]
+
+
+def _measure_line(line: str) -> str:
+    """A measure the importer would read as a target or milestone is labelled as a measure,
+    so it comes back as it was (its targets and milestones have their own lines)."""
+    if (
+        find_dates(line)
+        or find_targets(line)
+        or re.match(r"\s*(target|milestone)s?\s*:", line, re.I)
+    ):
+        return f"Measure: {line.strip()}"
+    return line
 
 
 def grid_from_export(document: Any) -> Grid:

@@ -139,3 +139,20 @@ def test_export_then_import_from_the_command_line(cast: Cast, tmp_path: Path) ->
     document = json.loads(run("plan", "import", str(out), "--dry-run", "--json"))
     exported = json.loads(out.read_text())["plan"]
     assert [o["title"] for o in document["outcomes"]] == [o["title"] for o in exported["outcomes"]]
+
+
+def test_a_dry_run_as_a_lead_is_refused_as_the_upload_page_would(
+    cast: Cast, riverside: Path
+) -> None:
+    with pytest.raises(CommandError) as refused:
+        run(
+            "plan",
+            "import",
+            str(riverside),
+            "--dry-run",
+            "--as",
+            cast.lead.email,
+            "--partnership",
+            cast.partnership.slug,
+        )
+    assert refused.value.returncode == 3

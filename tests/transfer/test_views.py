@@ -253,3 +253,11 @@ def test_a_file_over_the_limit_is_stopped_on_its_way_in(cast: Cast, settings: ob
     assert response.status_code == 400  # type: ignore[attr-defined]
     assert "file" in response.context["form"].errors  # type: ignore[attr-defined]
     assert not PendingImport.objects.exists()
+
+
+def test_the_import_page_lists_my_unfinished_imports_only(cast: Cast) -> None:
+    upload(signed_in(cast.owner), cast, ODD_HEADINGS.encode(), "mine.csv")
+    other = factories.person(cast.partnership, Role.OWNER, email="o3@example.org")
+    upload(signed_in(other), cast, ODD_HEADINGS.encode(), "theirs.csv")
+    page = signed_in(cast.owner).get(start_url(cast)).content.decode()
+    assert "mine.csv" in page and "theirs.csv" not in page

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from trellis.accounts.policy import Perm, require
 from trellis.commands import acting_member, pick_plan
 from trellis.errors import Invalid, TrellisError
 from trellis.transfer.exporting import export_document, export_tree
@@ -67,8 +68,8 @@ def run_import(command: Any, *, file: Path, **options: Any) -> None:
     starts, ends = default_span(draft, timezone.localdate())
     starts, ends = options["starts"] or starts, options["ends"] or ends
     if options["dry_run"]:
-        if options["actor"]:
-            acting_member(options["actor"], options["partnership"])  # the same check, no write
+        if options["actor"]:  # the upload page's checks, without the write
+            require(acting_member(options["actor"], options["partnership"]), Perm.EDIT_PLAN)
         if options["json"]:
             command.stdout.write(json.dumps(draft.to_json(), indent=2, ensure_ascii=False))
             return

@@ -40,7 +40,7 @@ def _member(request: HttpRequest) -> Membership:
 def import_start(request: HttpRequest) -> HttpResponse:
     membership = _member(request)
     if request.method != "POST":
-        return render(request, "transfer/import_start.html", {"form": UploadForm()})
+        return _start_page(request, UploadForm())
     form = UploadForm(request.POST, request.FILES)
     form.stopped = getattr(request, "stopped_upload", None) is not None
     if form.is_valid():
@@ -56,7 +56,20 @@ def import_start(request: HttpRequest) -> HttpResponse:
             show_invalid(form, exc)
         else:
             return redirect("transfer:review", membership.partnership.slug, pending.pk)
-    return render(request, "transfer/import_start.html", {"form": form}, status=400)
+    return _start_page(request, form, status=400)
+
+
+def _start_page(request: HttpRequest, form: UploadForm, status: int = 200) -> HttpResponse:
+    """The upload form, and the person's own imports still waiting for review."""
+    membership = _member(request)
+    waiting = PendingImport.objects.filter(
+        partnership_id=membership.partnership_id,
+        uploaded_by_id=membership.person_id,
+        expires_at__gt=timezone.now(),
+    ).only("pk", "source_name", "created_at")[:10]
+    return render(
+        request, "transfer/import_start.html", {"form": form, "waiting": waiting}, status=status
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -155,3 +155,19 @@ def test_a_plan_made_by_hand_comes_back_the_same(cast: Cast, fmt: str) -> None:
     original = [r for r in shape(cast.plan) if r[0] != "measure"]
     assert [r for r in shape(again) if r[0] != "measure"] == original
     assert ("target", dt.date(2020, 9, 30), 50.0) in original
+
+
+def test_a_json_export_keeps_a_dated_title_as_just_a_title(cast: Cast) -> None:
+    from trellis.plans.models import Action
+
+    action = Action.objects.filter(driver__outcome__plan=cast.plan).order_by("pk")[0]
+    Action.objects.filter(pk=action.pk).update(title="50% of plans reviewed by 30 June 2020")
+    owner = membership_for(cast.owner, cast.partnership.slug)
+    data = write(export_document(owner, export_tree(owner, cast.plan.pk)), "json")
+    draft = parse_file(data, "plan.json").draft()
+    first = draft.actions()[0]
+    assert first.title == "50% of plans reviewed by 30 June 2020"
+    assert first.targets == [] and [m.title for m in first.milestones] == [
+        "Milestone 0",
+        "Milestone 1",
+    ]

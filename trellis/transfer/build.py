@@ -215,8 +215,8 @@ def _finish(raw: _Raw, grid: Grid, builder: _Builder) -> None:
     """Split the action's cells into measures, targets, milestones, leads and updates."""
     draft = raw.draft
     draft.title = clean(" ".join(raw.title))
-    targets = [Target(p.value, p.unit, p.date) for p in phrases.find_targets(draft.title)]
-    title_date = phrases.parse_date(draft.title)
+    targets = [] if grid.exported else _targets(draft.title)
+    title_date = None if grid.exported else phrases.parse_date(draft.title)
     if title_date is not None and not targets and phrases.without_date(draft.title):
         # "Quality Assurance Framework implemented by 31 October 2019": a dated deliverable
         draft.milestones.append(Milestone(_short(phrases.without_date(draft.title)), title_date))
@@ -235,6 +235,10 @@ def _finish(raw: _Raw, grid: Grid, builder: _Builder) -> None:
         for u in updates_of(text, wrapped=grid.wrapped, date=when):
             draft.updates.append(Update(u.date, u.text, u.rag))
     _apply_rag(draft, raw.rag, builder)
+
+
+def _targets(text: str) -> list[Target]:
+    return [Target(p.value, p.unit, p.date) for p in phrases.find_targets(text)]
 
 
 def _measure_item(draft: ActionDraft, targets: list[Target], item: str, builder: _Builder) -> None:

@@ -27,6 +27,9 @@ class Grid:
     rows: list[GridRow]
     wrapped: bool  # line breaks inside cells are only where text wrapped (PDF, aligned text)
     warnings: list[str] = field(default_factory=list)
+    # From a Trellis JSON export: titles are taken as they are, with no targets or
+    # milestones read from them (the export lists those on their own lines).
+    exported: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -34,12 +37,15 @@ class Grid:
             "rows": [[r.number, int(r.boundary), r.cells] for r in self.rows],
             "wrapped": self.wrapped,
             "warnings": self.warnings,
+            "exported": self.exported,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Grid:
         rows = [GridRow(list(cells), int(n), bool(b)) for n, b, cells in data["rows"]]
-        return cls(list(data["header"]), rows, bool(data["wrapped"]), list(data["warnings"]))
+        grid = cls(list(data["header"]), rows, bool(data["wrapped"]), list(data["warnings"]))
+        grid.exported = bool(data.get("exported"))
+        return grid
 
 
 @dataclass

@@ -226,4 +226,6 @@ def grid_from_export(document: Any) -> Grid:
         rows = six_columns(document)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise ReadError("unreadable-json", "The plan export is incomplete or damaged.") from error
-    return Grid(list(HEADER), [GridRow(r, n + 2) for n, r in enumerate(rows)], wrapped=False)
+    grid = Grid(list(HEADER), [GridRow(r, n + 2) for n, r in enumerate(rows)], wrapped=False)
+    grid.exported = True
+    return grid

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 
 from trellis.casedata.library import PERCENTAGE_POINTS
 from trellis.core.disclosure import Figure, Thresholds, protect_figure
-from trellis.measures.charts import ChartPoint, format_value
+from trellis.measures.charts import ChartPoint, format_value, summarise
 from trellis.measures.models import Measure, Observation
 from trellis.measures.selectors import Assessment, assess
-from trellis.reports.data_summary.span import Span, in_span, shown
+from trellis.reports.data_summary.span import Span, shown
 from trellis.reports.document import Block, Cell, Paragraph, Section, Table, cells
 
 GAP = ("attendance_gap", "")
@@ -80,8 +80,9 @@ def gap_section(assessments: list[Assessment], span: Span) -> Section:
         )
         return Section(heading, 1, (Paragraph(text),), "gap")
     home, away, gap = by[HOME], by[AWAY], by.get(GAP)
+    # Every school year to the span's end: one year alone shows no trend.
     points = {
-        key: {p.when: p for p in in_span(a, span)}
+        key: {p.when: p for p in a.chart.points if p.when <= span.ends}
         for key, a in (("home", home), ("away", away), ("gap", gap))
         if a is not None
     }
@@ -91,25 +92,32 @@ def gap_section(assessments: list[Assessment], span: Span) -> Section:
         h, w = points["home"].get(when), points["away"].get(when)
         g = points.get("gap", {}).get(when)
         label = (h or w).label  # type: ignore[union-attr]
+        if span.holds(when):
+            label = _("%(year)s (in the span)") % {"year": label}
         rows.append((Cell(label), shown(home, h), shown(away, w), _gap_cell(g)))
-    table = Table(
-        _("Attendance gap"),
-        (cells(_("School year"), _("At home"), _("Elsewhere"), _("Gap")),),
-        tuple(rows),
-        caption=_(
-            "School attendance of children looked after at home and of those looked after "
-            "elsewhere, and the gap in percentage points (at home minus elsewhere)."
-        ),
-        own_sheet=True,
-    )
     intro = _(
         "The inspection found limited data on outcomes for children looked after at home. "
         "School attendance is compared for the two groups each school year."
     )
-    body: tuple[Block, ...] = (Paragraph(intro), table)
-    if not years:
-        body = (Paragraph(intro), Paragraph(_("No school year ends within the span.")))
-    return Section(heading, 1, body, "gap")
+    if not rows:
+        return Section(heading, 1, (Paragraph(intro), Paragraph(_("No figures yet."))), "gap")
+    blocks: list[Block] = [Paragraph(intro)]
+    if gap is not None:
+        blocks.append(Paragraph(_("The gap: %(summary)s") % {"summary": summarise(gap.chart)}))
+    blocks.append(
+        Table(
+            _("Attendance gap"),
+            (cells(_("School year"), _("At home"), _("Elsewhere"), _("Gap")),),
+            tuple(rows),
+            caption=_(
+                "School attendance of children looked after at home and of those looked "
+                "after elsewhere, and the gap in percentage points (at home minus elsewhere), "
+                "each school year to the end of the span."
+            ),
+            own_sheet=True,
+        )
+    )
+    return Section(heading, 1, tuple(blocks), "gap")
 
 
 def _gap_cell(point: ChartPoint | None) -> Cell:

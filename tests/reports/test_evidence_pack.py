@@ -191,7 +191,7 @@ def test_progress_over_time_stops_at_the_period_and_keeps_restricted_text_out(
     scene: Cast,
 ) -> None:
     area = section(build(scene), "Area 1: Health needs")
-    rows = [[c.text for c in r] for r in table(area, "Progress over time").rows]
+    rows = [[c.text for c in r] for r in table(area, "Updates by period").rows]
     assert [r[:3] for r in rows] == [
         ["Aim 0", "Q4 2019", "Amber"],
         ["Aim 0", "Q1 2020", "Green"],
@@ -204,7 +204,7 @@ def test_progress_over_time_stops_at_the_period_and_keeps_restricted_text_out(
 
 def test_evidence_is_listed_and_restricted_evidence_is_not_named(scene: Cast) -> None:
     area = section(build(scene), "Area 1: Health needs")
-    rows = [[c.text for c in r] for r in table(area, "Evidence").rows]
+    rows = [[c.text for c in r] for r in table(area, "Evidence filed").rows]
     assert [r[1:4] for r in rows] == [
         ["Q4 2019", "Workshop notes", "Link"],
         ["Q1 2020", "Restricted to named groups", "–"],

@@ -214,7 +214,7 @@ def _progress_table(facts: Facts, aims: list[Action]) -> Block:
     if not rows:
         return Paragraph(_("No update has been reported yet."))
     return Table(
-        _("Progress over time"),
+        _("Updates by period"),
         (cells(_("Improvement project aim"), _("Period"), _("Status"), _("Update")),),
         tuple(rows),
         widths=(2, 1, 1, 5),
@@ -259,7 +259,7 @@ def _evidence_table(facts: Facts, aims: list[Action]) -> Block:
     if not rows:
         return Paragraph(_("No evidence has been filed with the updates yet."))
     return Table(
-        _("Evidence"),
+        _("Evidence filed"),
         (cells(_("Improvement project aim"), _("Period"), _("Evidence"), _("Kind"), _("Added")),),
         tuple(rows),
         widths=(2, 1, 3, 1, 1),

@@ -224,3 +224,27 @@ def test_a_version_table_before_and_a_glossary_after_the_plan_are_passed_over() 
     assert parsed.grid.header[0] == "Stretch outcome aim"
     assert [o.title for o in draft.outcomes] == ["Children are safe"]
     assert draft.warnings == ["Table 3 has a different layout, so it was not read."]
+
+
+def test_a_percentage_cell_reads_as_the_percentage_shown() -> None:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Outcome", "Action", "Target", "Target date"])
+    sheet.append(["Safe", "Health checks in 4 weeks", 0.75, "Sep 2021"])
+    sheet["C2"].number_format = "0%"
+    stream = io.BytesIO()
+    book.save(stream)
+    parsed = parse_file(stream.getvalue(), "plan.xlsx")
+    assert parsed.grid.rows[0].cells[2] == "75%"
+
+
+def test_a_target_column_and_a_target_date_column_make_a_trajectory_point() -> None:
+    text = "Outcome\tAction\tTarget\tTarget date\nSafe\tHealth checks\t75%\tSep 2021\n"
+    action = parse_text(text).draft().actions()[0]
+    assert [(t.value, t.unit, t.date.isoformat()) for t in action.targets] == [
+        (75, "%", "2021-09-30")
+    ]

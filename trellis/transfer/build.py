@@ -10,6 +10,7 @@ sentence the previous page cut, so it is joined to the title above.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -220,9 +221,11 @@ def _finish(raw: _Raw, grid: Grid, builder: _Builder) -> None:
     if title_date is not None and not targets and phrases.without_date(draft.title):
         # "Quality Assurance Framework implemented by 31 October 2019": a dated deliverable
         draft.milestones.append(Milestone(_short(phrases.without_date(draft.title)), title_date))
+    due = [found.date for text in raw.due for found in phrases.find_dates(text)]
     for text in raw.measures:
         for item in items_of(text, wrapped=grid.wrapped):
             _measure_item(draft, targets, item, builder)
+            _undated_target(targets, item, due)
     for text in raw.due:
         _due(draft, text, builder)
     draft.targets = _unique(targets)
@@ -264,6 +267,13 @@ def _measure_item(draft: ActionDraft, targets: list[Target], item: str, builder:
         draft.milestones.append(Milestone(_short(phrases.without_date(item)), day))
         return
     draft.measures.append(item)
+
+
+def _undated_target(targets: list[Target], item: str, due: list[dt.date]) -> None:
+    """'75%' in a target column with one date in the row's target date column."""
+    match = re.fullmatch(r"\s*(\d{1,3}(?:\.\d+)?)\s*%\s*", item)
+    if match and len(due) == 1 and float(match.group(1)) <= 100:
+        targets.append(Target(float(match.group(1)), "%", due[0]))
 
 
 def _due(draft: ActionDraft, text: str, builder: _Builder) -> None:

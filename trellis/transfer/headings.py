@@ -72,6 +72,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "outcome measure",
         "milestones",
         "deliverables",
+        "target",
+        "targets",
+        "trajectory",
     ),
     LEAD: (
         "lead responsibility",
@@ -92,7 +95,11 @@ _EXACT = {name: field for field, names in SYNONYMS.items() for name in names}
 # Keywords searched inside a heading, most specific first.
 _KEYWORDS: tuple[tuple[str, str], ...] = (
     (r"\bupdate|\bprogress\b|\bcomment", UPDATE),
-    (r"\bmeasure|\bhow will we know|\bevidence|\bsuccess\b|\bmilestone|\bdeliverable", MEASURE),
+    (
+        r"\bmeasure|\bhow will we know|\bevidence|\bsuccess\b|\bmilestone|\bdeliverable"
+        r"|\btargets?$|\btrajector",
+        MEASURE,
+    ),
     (r"\bdriver", DRIVER),
     (r"\boutcome|\bstretch|\barea for improvement|\bpriorit", OUTCOME),
     (r"\baction|\baim\b|\bproject|\bactivit", ACTION),

@@ -154,22 +154,26 @@ def _first_sheet(workbook_bytes: BinaryIO) -> Tables:
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()
         rows: list[list[str]] = []
-        for values in sheet.iter_rows(values_only=True):
+        for cells in sheet.iter_rows():
             if len(rows) > MAX_ROWS:
                 raise ReadError("too-many-rows", _TOO_MANY_ROWS)
-            rows.append([_cell_text(v) for v in values[: MAX_COLUMNS + 1]])
+            rows.append([_cell_text(c) for c in cells[: MAX_COLUMNS + 1]])
         return Tables([rows], warnings=warnings)
     finally:
         workbook.close()
 
 
-def _cell_text(value: object) -> str:
+def _cell_text(cell: object) -> str:
+    """A cell as the person sees it: dates written out, 0.5 formatted as a percentage is 50%."""
     import datetime as dt
 
     from trellis.transfer.phrases import show_date
 
+    value = getattr(cell, "value", None)
     if value is None:
         return ""
+    if isinstance(value, int | float) and "%" in str(getattr(cell, "number_format", "")):
+        return f"{round(value * 100, 6):g}%"
     if isinstance(value, dt.datetime | dt.date):
         return show_date(value if not isinstance(value, dt.datetime) else value.date())
     if isinstance(value, float) and value.is_integer():

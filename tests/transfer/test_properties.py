@@ -127,3 +127,38 @@ def test_cell_readers_take_any_text(text: str) -> None:
     for lead in leads_of(text):
         assert leads_of(lead) == [lead]
     assert all(u.text or u.rag for u in updates_of(text, wrapped=False))
+
+
+def as_xlsx(rows: list[list[str]]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append([cell or None for cell in row])
+    stream = io.BytesIO()
+    book.save(stream)
+    return stream.getvalue()
+
+
+def as_docx(rows: list[list[str]]) -> bytes:
+    import docx
+
+    document = docx.Document()
+    table = document.add_table(rows=len(rows), cols=len(HEADER))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            table.rows[r].cells[c].text = text
+    stream = io.BytesIO()
+    document.save(stream)
+    return stream.getvalue()
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=plan_rows(), data=st.data())
+def test_workbook_and_document_spacing_and_repeated_headers_do_not_change_the_plan(
+    rows: Any, data: Any
+) -> None:
+    plain = parse_file(as_csv([HEADER, *rows]), "plan.csv").draft().to_json()
+    messy = shuffled(data.draw, rows)
+    assert parse_file(as_xlsx(messy), "plan.xlsx").draft().to_json() == plain
+    assert parse_file(as_docx(messy), "plan.docx").draft().to_json() == plain

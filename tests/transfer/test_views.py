@@ -261,3 +261,10 @@ def test_the_import_page_lists_my_unfinished_imports_only(cast: Cast) -> None:
     upload(signed_in(other), cast, ODD_HEADINGS.encode(), "theirs.csv")
     page = signed_in(cast.owner).get(start_url(cast)).content.decode()
     assert "mine.csv" in page and "theirs.csv" not in page
+
+
+def test_a_plan_of_another_partnership_cannot_be_exported(cast: Cast) -> None:
+    other_plan = factories.plan_tree(cast.other, actions=1)
+    for name, args in (("transfer:export", []), ("transfer:download", ["json"])):
+        url = reverse(name, args=[cast.partnership.slug, other_plan.pk, *args])
+        assert signed_in(cast.owner).get(url).status_code == 404

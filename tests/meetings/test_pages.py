@@ -263,3 +263,44 @@ def test_the_aim_page_costs_one_more_query_for_its_decisions(cast: Cast) -> None
             client.get(url)
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_an_invalid_correction_changes_nothing(cast: Cast) -> None:
+    decision = f.decision(cast.plan, f.group(cast.partnership), cast.board, follow_up="x")
+    data = _form(cast, version=1, follow_up_done="2020-03-05")  # after today
+    response = signed_in(cast.board).post(_url(cast, "meetings:decision-edit", decision.pk), data)
+    assert response.status_code == 400
+    assert "govuk-error-summary" in response.content.decode()
+    decision.refresh_from_db()
+    assert (decision.follow_up_done, decision.version) == (None, 1)
+
+
+def test_an_aim_without_a_driver_is_not_created(cast: Cast) -> None:
+    decision = f.decision(cast.plan, f.group(cast.partnership), cast.board)
+    before = Action.objects.count()
+    response = signed_in(cast.owner).post(
+        _url(cast, "meetings:decision-action", decision.pk),
+        {"decision_version": 1, "title": "New aim", "position": 5, "status": "not-started"},
+    )
+    assert response.status_code == 400
+    assert Action.objects.count() == before
+    decision.refresh_from_db()
+    assert decision.created_action is None
+
+
+def test_a_driver_of_another_plan_is_not_offered(cast: Cast) -> None:
+    decision = f.decision(cast.plan, f.group(cast.partnership), cast.board)
+    other = factories.plan_tree(cast.partnership, actions=1)
+    driver = Action.objects.filter(driver__outcome__plan=other)[0].driver
+    response = signed_in(cast.owner).post(
+        _url(cast, "meetings:decision-action", decision.pk),
+        {
+            "key_driver": driver.pk,
+            "decision_version": 1,
+            "title": "New aim",
+            "position": 5,
+            "status": "not-started",
+        },
+    )
+    assert response.status_code == 400
+    assert not Action.objects.filter(title="New aim").exists()

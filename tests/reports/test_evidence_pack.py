@@ -206,7 +206,7 @@ def test_evidence_is_listed_and_restricted_evidence_is_not_named(scene: Cast) ->
     area = section(build(scene), "Area 1: Health needs")
     rows = [[c.text for c in r] for r in table(area, "Evidence filed").rows]
     assert [r[1:4] for r in rows] == [
-        ["Q4 2019", "Workshop notes", "Link"],
+        ["Q4 2019", "Workshop notes", "https://example.org/x"],
         ["Q1 2020", "Restricted to named groups", "–"],
     ]
 

@@ -260,7 +260,15 @@ def _evidence_table(facts: Facts, aims: list[Action]) -> Block:
         return Paragraph(_("No evidence has been filed with the updates yet."))
     return Table(
         _("Evidence filed"),
-        (cells(_("Improvement project aim"), _("Period"), _("Evidence"), _("Kind"), _("Added")),),
+        (
+            cells(
+                _("Improvement project aim"),
+                _("Period"),
+                _("Evidence"),
+                _("File or link"),
+                _("Added"),
+            ),
+        ),
         tuple(rows),
         widths=(2, 1, 3, 1, 1),
     )

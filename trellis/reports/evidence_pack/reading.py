@@ -50,7 +50,7 @@ class Progress:
 class Filed:
     period: str
     title: str
-    kind: str  # "File", "Link" or ""
+    kind: str  # "File: minutes.pdf", the link's address, or "" when restricted
     added: str
 
 
@@ -202,7 +202,7 @@ def _progress_and_evidence(
         if e.restricted or e.update_id in hidden:
             item = Filed(labels[e.update_id], _("Restricted to named groups"), "", added)
         else:
-            kind = _("File") if e.stored_name else _("Link")
+            kind = _("File: %(name)s") % {"name": e.file_name} if e.stored_name else e.url
             item = Filed(labels[e.update_id], e.title, kind, added)
         evidence[e.update.action_id].append(item)
     return progress, evidence

@@ -225,3 +225,16 @@ def test_the_page_costs_the_same_at_3_and_30_aims(cast: Cast) -> None:
         assert response.content.decode().count("data-update=") == size
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_page_offers_recording_a_decision_only_to_those_who_may(cast: Cast, cog: Group) -> None:
+    aim = _aims(cast)[0]
+    _submitted(aim)
+    Comment.objects.create(partnership=cast.partnership, action=aim, author=cast.board, body="?")
+    url = reverse("meetings:meeting", args=[cast.partnership.slug, cog.pk])
+    on_aim = reverse("meetings:decision-on-action", args=[cast.partnership.slug, aim.pk])
+    on_thread = reverse("meetings:decision-on-thread", args=[cast.partnership.slug, aim.pk])
+    board = signed_in(cast.board).get(url).content.decode()
+    assert on_aim in board and on_thread in board
+    lead = signed_in(cast.lead).get(url).content.decode()
+    assert on_aim not in lead and on_thread not in lead

@@ -615,6 +615,8 @@ EXPECTED: dict[str, Row] = {
     "improvement:template-detail":  Row(at(pk="audit_template"), everyone(), shows="Seen alone?"),
     "improvement:question-create":  Row(at(template_pk="audit_template"), owner_only()),
     "improvement:question-edit":    Row(at(pk="question"), owner_only()),
+    "improvement:question-remove":  Row(at(pk="question"), owner_only()),
+    "improvement:indicator-evidence": Row(at(), everyone(), shows="1.1 Safety"),
     "improvement:programme-create": Row(at(), owner_only()),
     "improvement:audit-create":     Row(at(programme_pk="programme"), owner_only()),
     "improvement:audit-detail":     Row(at(pk="audit"), everyone(), shows="Results by quality"),

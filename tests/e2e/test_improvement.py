@@ -152,5 +152,8 @@ def test_an_audit_round_is_drawn_graded_moderated_closed_and_its_learning_made_a
     page.goto(f"{url}/p/{slug}/actions/{action.pk}/")
     expect(page.locator("#arose-from")).to_be_visible()
     assert_accessible(page)
+    page.goto(f"{url}/p/{slug}/audits/indicators/")
+    expect(page.get_by_text("1 of 2 (50%)")).to_have_count(1)
+    assert_accessible(page)
     for problems in (grader_problems, moderator_problems):
         assert not problems.messages, problems.messages

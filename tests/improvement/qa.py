@@ -101,12 +101,12 @@ def template(cast: Cast) -> AuditTemplate:
     return made
 
 
-def programme(cast: Cast) -> AuditProgramme:
+def programme(cast: Cast, code: str = "cp-cfa") -> AuditProgramme:
     return audits.programme_create(
         membership=member(cast, cast.owner),
         fields={
             "title": "CP case files",
-            "code": "cp-cfa",
+            "code": code,
             "scope": "cp",
             "template": template(cast),
         },

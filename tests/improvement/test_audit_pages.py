@@ -191,3 +191,45 @@ def test_a_planned_audit_is_changed_and_a_drawn_one_is_not(cast: Cast) -> None:
     assert owner.post(u(cast, "audit-edit", audit.pk), data).status_code == 400
     assert Audit.objects.get(pk=audit.pk).sample_size == 6
     assert D(2020, 7, 1) == Audit.objects.get(pk=audit.pk).scope_from
+
+
+def close_with(cast: Cast, audit: Audit, grade: int) -> None:
+    for reviewer in audit.reviewers.all():
+        for case in audit.cases.all():
+            for q in audit.template_version.questions.all():
+                CaseGrade.objects.create(case=case, question=q, reviewer=reviewer, grade=grade)
+    audit = audit_detail(cast.partnership, audit.pk)
+    audits.audit_close(audit, membership=member(cast, cast.owner), expected_version=audit.version)
+
+
+def test_the_evidence_page_shows_each_indicators_rounds(cast: Cast) -> None:
+    audit = drawn_audit(cast, size=2)
+    close_with(cast, audit, 5)
+    page = signed_in(cast.inspector).get(u(cast, "indicator-evidence")).content.decode()
+    table = page.split("2.1 Impact on children")[1].split("</table>")[0]
+    assert "Q3 2020" in table and "4 of 4 (100%)" in table  # 2 cases x 2 questions
+    families = page.split("2.2 Impact on families")[1].split("</table>")[0]
+    assert "2 of 2 (100%)" in families
+
+
+def test_the_evidence_page_costs_the_same_for_1_and_3_programmes(cast: Cast) -> None:
+    from tests.improvement.qa import programme
+
+    close_with(cast, drawn_audit(cast, size=1), 4)
+    small = count(signed_in(cast.board), u(cast, "indicator-evidence"))
+    for n in range(2):
+        prog = programme(cast, code=f"x{n}")
+        close_with(cast, drawn_audit(cast, size=1, prog=prog), 3)
+    assert count(signed_in(cast.board), u(cast, "indicator-evidence")) == small
+
+
+def test_removing_a_used_question_starts_a_new_version(cast: Cast) -> None:
+    audit = planned_audit(cast)
+    question = audit.template_version.questions.order_by("position")[0]
+    url = u(cast, "question-remove", question.pk)
+    assert signed_in(cast.lead).post(url).status_code == 403
+    assert signed_in(cast.owner).post(url).status_code == 302
+    latest = audit.programme.template.versions.order_by("-number")[0]
+    assert latest.number == 2
+    assert question.text not in [q.text for q in latest.questions.all()]
+    assert question.text in [q.text for q in audit.template_version.questions.all()]

@@ -1,7 +1,7 @@
 """Improvement projects and quality assurance. Each feature keeps its routes in its own
 view module; every route is under the partnership's /p/<slug>/."""
 
-from trellis.improvement.views import audits, cycles, grading, projects
+from trellis.improvement.views import audits, cycles, evidence, grading, projects
 
 app_name = "improvement"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     *cycles.urlpatterns,
     *audits.urlpatterns,
     *grading.urlpatterns,
+    *evidence.urlpatterns,
 ]

@@ -128,14 +128,41 @@ def question_create(request: HttpRequest, template_pk: int) -> HttpResponse:
 @partnership_view()
 def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _manager(request)
+    question = _question(request, pk)
+    return _question_page(request, question.version.template, question)
+
+
+def _question(request: HttpRequest, pk: int) -> Question:
     question = (
-        Question.objects.select_related("version__template")
+        Question.objects.select_related("version__template", "indicator")
         .filter(version__template__partnership_id=member(request).partnership_id, pk=pk)
         .first()
     )
     if question is None:
         raise NotFound()
-    return _question_page(request, question.version.template, question)
+    return question
+
+
+@require_http_methods(FORM_METHODS)
+@partnership_view()
+def question_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    _manager(request)
+    question = _question(request, pk)
+    template = question.version.template
+    back = url(request, "template-detail", template.pk)
+    if request.method == "POST":
+        templates.question_remove(template, membership=member(request), question=question)
+        messages.success(request, _("Question removed."))
+        return HttpResponseRedirect(back)
+    return render(
+        request,
+        "improvement/question_remove.html",
+        {
+            "question": question,
+            "used": question.version.audits.exists(),
+            "back_url": back,
+        },
+    )
 
 
 @require_http_methods(FORM_METHODS)
@@ -294,6 +321,7 @@ urlpatterns = [
     path(P + "templates/<int:pk>/", template_detail, name="template-detail"),
     path(P + "templates/<int:template_pk>/questions/new/", question_create, name="question-create"),
     path(P + "questions/<int:pk>/edit/", question_edit, name="question-edit"),
+    path(P + "questions/<int:pk>/remove/", question_remove, name="question-remove"),
     path(P + "programmes/new/", programme_create, name="programme-create"),
     path(P + "programmes/<int:programme_pk>/rounds/new/", audit_create, name="audit-create"),
     path(P + "<int:pk>/", audit_detail, name="audit-detail"),

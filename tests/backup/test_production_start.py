@@ -1,7 +1,8 @@
 """The production start of docs/deploy.md, exercised against PostgreSQL: migrate,
 collectstatic, check --deploy, gunicorn on 127.0.0.1 with TRELLIS_MODE=production, the
 health endpoint, the sign-in page and a static file over HTTP as the proxy forwards them,
-one pass of the worker, then the server stopped. Loopback only, every step time-bounded."""
+one pass of the worker, then the server stopped. The first-administrator script is run
+as docs/deploy.md prints it. Loopback only, every step time-bounded."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 
 from tests.backup.postgres import REPO, TRELLIS, instance_env, private_database, run
+from tests.backup.test_deploy_docs import first_admin_script
 
 # What the reverse proxy adds to every request (docs/deploy.md's nginx example).
 PROXIED = {"X-Forwarded-Proto": "https", "Host": "127.0.0.1"}
@@ -76,6 +78,8 @@ def test_the_documented_production_start_serves_on_postgresql(tmp_path: Path) ->
         run([*TRELLIS, "migrate", "--no-input", "-v0"], env)
         run([*TRELLIS, "collectstatic", "--no-input", "-v0"], env)
         run([*TRELLIS, "check", "--deploy", "--fail-level", "WARNING"], env)
+        said = run([*TRELLIS, "shell", "-c", first_admin_script()], env)
+        assert "Created riverside with administrator" in said
 
         port = free_port()
         base = f"http://127.0.0.1:{port}"
@@ -95,7 +99,7 @@ def test_the_documented_production_start_serves_on_postgresql(tmp_path: Path) ->
             assert "max-age=31536000" in headers["strict-transport-security"]
 
             status, headers, page = get(base + "/sign-in/")
-            assert status == 200 and 'name="password"' in page
+            assert status == 200 and 'name="password"' in page and "<form" in page
             assert "__Host-csrftoken=" in headers.get("set-cookie", "")
             assert "Secure" in headers["set-cookie"]
             # Static files: hashed names from collectstatic, served by whitenoise.

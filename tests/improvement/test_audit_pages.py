@@ -15,6 +15,7 @@ from django.urls import reverse
 from tests.conftest import Cast, signed_in
 from tests.improvement.qa import D, planned_audit, registrations, snapshot
 from tests.measures.factories import member
+from trellis.errors import Invalid
 from trellis.improvement.assurance import audit_detail
 from trellis.improvement.models import Audit, CaseGrade, LearningPoint, Moderation
 from trellis.improvement.services import audits
@@ -166,9 +167,10 @@ def test_the_audit_home_costs_the_same_for_3_and_30_rounds(cast: Cast) -> None:
     assert count(signed_in(cast.board), u(cast, "audit-home")) == small
 
 
-def test_a_planned_audit_is_changed_and_a_drawn_one_is_not(cast: Cast) -> None:
+def test_a_drawn_audits_period_and_size_stand_but_its_reviewers_may_change(cast: Cast) -> None:
     audit = planned_audit(cast)
     owner = signed_in(cast.owner)
+    extra = planned_audit(cast, audit.programme).reviewers.all()[0]
     data = {
         "starts": "2020-10-05",
         "due": "2020-11-30",
@@ -187,10 +189,45 @@ def test_a_planned_audit_is_changed_and_a_drawn_one_is_not(cast: Cast) -> None:
         membership=member(cast, cast.owner),
         expected_version=audit.version + 1,
     )
-    data["sample_size"], data["version"] = "8", audit.version + 2
-    assert owner.post(u(cast, "audit-edit", audit.pk), data).status_code == 400
-    assert Audit.objects.get(pk=audit.pk).sample_size == 6
-    assert D(2020, 7, 1) == Audit.objects.get(pk=audit.pk).scope_from
+    stored = Audit.objects.get(pk=audit.pk)
+    data |= {"sample_size": "8", "reviewers": [extra.pk], "version": stored.version}
+    assert owner.post(u(cast, "audit-edit", audit.pk), data).status_code == 302
+    stored = Audit.objects.get(pk=audit.pk)
+    assert stored.sample_size == 6  # the field is fixed once drawn: the posted 8 is ignored
+    assert list(stored.reviewers.all()) == [extra]
+    assert D(2020, 7, 1) == stored.scope_from
+    with pytest.raises(Invalid) as caught:
+        audits.audit_update(
+            stored,
+            membership=member(cast, cast.owner),
+            expected_version=stored.version,
+            fields={"sample_size": 9, "moderator": stored.moderator},
+            reviewers=[extra],
+        )
+    assert "sample_size" in caught.value.errors
+
+
+def test_a_reviewer_taken_off_a_round_no_longer_counts(cast: Cast) -> None:
+    audit = drawn_audit(cast, size=1)
+    first, second = audit.reviewers.order_by("pk")
+    case = audit.cases.get()
+    for reviewer, grade in ((first, 5), (second, 2)):
+        for q in audit.template_version.questions.all():
+            CaseGrade.objects.create(case=case, question=q, reviewer=reviewer, grade=grade)
+    from trellis.improvement.assurance import audit_results
+
+    pending = sum(r.result.pending for r in audit_results(audit_detail(cast.partnership, audit.pk)))
+    assert pending == 3  # every answer disagrees
+    stored = Audit.objects.get(pk=audit.pk)
+    audits.audit_update(
+        stored,
+        membership=member(cast, cast.owner),
+        expected_version=stored.version,
+        fields={"sample_size": stored.sample_size, "moderator": stored.moderator},
+        reviewers=[first],
+    )
+    results = audit_results(audit_detail(cast.partnership, audit.pk))
+    assert [r.result.distribution for r in results] == [(0, 0, 0, 0, 2, 0), (0, 0, 0, 0, 1, 0)]
 
 
 def close_with(cast: Cast, audit: Audit, grade: int) -> None:

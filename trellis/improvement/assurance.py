@@ -77,13 +77,16 @@ def audit_detail(partnership: Partnership, pk: int) -> Audit:
 
 
 def answers(audit: Audit) -> list[Answer]:
-    """Every (case, question) of the audit with its grades, from prefetched rows."""
+    """Every (case, question) of the audit with its current reviewers' grades, from
+    prefetched rows."""
     questions = list(audit.template_version.questions.all())
+    current = {r.pk for r in audit.reviewers.all()}  # someone taken off no longer counts
     made = []
     for case in audit.cases.all():
         grades: dict[int, list[int]] = defaultdict(list)
         for g in case.grades.all():
-            grades[g.question_id].append(g.grade)
+            if g.reviewer_id in current:
+                grades[g.question_id].append(g.grade)
         moderated = {m.question_id: m.grade for m in case.moderations.all()}
         for q in questions:
             made.append(

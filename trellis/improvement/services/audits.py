@@ -89,6 +89,9 @@ def audit_create(
         )
 
 
+FIXED_ONCE_DRAWN = ("scope_from", "scope_to", "sample_size")
+
+
 def audit_update(
     audit: Audit,
     *,
@@ -97,10 +100,17 @@ def audit_update(
     fields: dict[str, Any],
     reviewers: list[Person],
 ) -> Audit:
-    """Change a planned audit (once its sample is drawn, its plan stands)."""
+    """Change a round's plan. Once its sample is drawn the cases' period and the sample
+    size stand; dates, reviewers and the moderator may still change (a reviewer taken off
+    the round no longer counts in its results)."""
     access.check(access.may_manage_audits(membership))
-    if audit.status != Audit.Status.PLANNED:
-        raise Invalid(_("The sample is drawn: the audit's plan can no longer change."))
+    if audit.status == Audit.Status.CLOSED:
+        raise Invalid(_("The audit is closed: its plan can no longer change."))
+    if audit.status == Audit.Status.OPEN:
+        changed = [f for f in FIXED_ONCE_DRAWN if f in fields and fields[f] != getattr(audit, f)]
+        if changed:
+            message = _("The sample is drawn: the cases' period and sample size stand.")
+            raise Invalid(message, {name: [message] for name in changed})
     _check_people(membership, fields["moderator"], reviewers)
     _check_size(fields["sample_size"])
     return record_update(

@@ -221,9 +221,17 @@ def audit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _manager(request)
     audit = scoped(Audit, request, pk, "programme")
     partnership = member(request).partnership
+
+    def make(data: Any, obj: Any) -> AuditForm:
+        form = AuditForm(data, instance=obj, partnership=partnership)
+        if audit.status != Audit.Status.PLANNED:  # the draw fixed these
+            for name in audits.FIXED_ONCE_DRAWN:
+                form.fields[name].disabled = True
+        return form
+
     return form_page(
         request,
-        make_form=lambda data, obj: AuditForm(data, instance=obj, partnership=partnership),
+        make_form=make,
         instance=audit,
         save=_audit_save(request, audit.programme, audit),
         title=_("Change the audit's plan"),

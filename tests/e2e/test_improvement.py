@@ -157,3 +157,39 @@ def test_an_audit_round_is_drawn_graded_moderated_closed_and_its_learning_made_a
     assert_accessible(page)
     for problems in (grader_problems, moderator_problems):
         assert not problems.messages, problems.messages
+
+
+def test_the_other_improvement_pages_pass_axe(page: Page, site: tuple[str, Cast]) -> None:
+    url, cast = site
+    slug = cast.partnership.slug
+    action = lead_action(cast)
+    project = Project.objects.create(partnership=cast.partnership, action=action, aim="50%")
+    node = project.nodes.create(partnership=cast.partnership, kind="primary", text="Referral")
+    audit = planned_audit(cast)
+    question = audit.template_version.questions.all()[0]
+    point = LearningPoint.objects.create(
+        partnership=cast.partnership, audit=audit, kind="finding", text="Chronologies missing"
+    )
+    sign_in(page, url, cast.owner.email, factories.PASSWORD)
+    for path in (
+        "improvement/",
+        f"projects/{project.pk}/approve/",
+        f"projects/{project.pk}/edit/",
+        f"diagram/{node.pk}/remove/",
+        "audits/templates/new/",
+        f"audits/templates/{audit.programme.template_id}/questions/new/",
+        f"audits/questions/{question.pk}/edit/",
+        f"audits/questions/{question.pk}/remove/",
+        "audits/programmes/new/",
+        f"audits/programmes/{audit.programme_id}/rounds/new/",
+        f"audits/{audit.pk}/edit/",
+        f"audits/learning/{point.pk}/training/",
+    ):
+        page.goto(f"{url}/p/{slug}/{path}")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        assert_accessible(page)
+    page.goto(f"{url}/p/{slug}/projects/{project.pk}/approve/")
+    page.get_by_label("Approved on").fill("2019-12-17")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Say who approved the charter")
+    assert_accessible(page)

@@ -53,6 +53,7 @@ def test_two_closed_rounds_are_charted_and_learning_created_an_action(demo: Part
         (1, "closed"),
         (2, "closed"),
     ]
+    assert [a.cases.count() for a in Audit.objects.filter(partnership=demo)] == [6, 6]
     for link in ResultMeasure.objects.filter(programme__partnership=demo):
         assert link.measure.observations.count() == 2
     point = LearningPoint.objects.get(partnership=demo, action__isnull=False)

@@ -250,3 +250,33 @@ def test_a_restore_warns_when_the_keys_differ(world: Cast, tmp_path: Path, setti
     call_command("restore", str(out), "--replace", stdout=io.StringIO(), stderr=stderr)
     assert "TRELLIS_PSEUDONYM_SECRET differs" in stderr.getvalue()
     assert "SECRET_KEY" not in stderr.getvalue()
+
+
+def test_a_backup_from_another_schema_version_is_refused(world: Cast, tmp_path: Path) -> None:
+    out = tmp_path / "home.zip"
+    backup("riverside-test", out)
+    held = members(out)
+    manifest = json.loads(held[MANIFEST])
+    manifest["migrations"]["plans"].append("9999_from_the_future")
+    held[MANIFEST] = json.dumps(manifest).encode()
+    newer = tmp_path / "newer.zip"
+    with zipfile.ZipFile(newer, "w") as copy:
+        for name, data in held.items():
+            copy.writestr(name, data)
+    with pytest.raises(CommandError, match="different database schema") as refused:
+        restore(newer, "--replace")
+    assert refused.value.returncode == 4
+    assert Partnership.objects.count() == 2
+
+
+def test_backup_refuses_an_unknown_partnership_and_an_existing_file(
+    world: Cast, tmp_path: Path
+) -> None:
+    with pytest.raises(CommandError, match="no partnership 'nowhere'"):
+        backup("nowhere", tmp_path / "x.zip")
+    out = tmp_path / "home.zip"
+    out.write_bytes(b"keep me")
+    with pytest.raises(CommandError, match="already exists"):
+        backup("riverside-test", out)
+    assert out.read_bytes() == b"keep me"
+    assert not list(tmp_path.glob("*.partial"))

@@ -6,6 +6,7 @@ Run on the server with shell access; it bypasses roles and is audited as
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from trellis.backup.archive import BackupDamaged
 from trellis.backup.load import RestoreRefused, restore
+
+logger = logging.getLogger("trellis.backup")
 
 
 class Command(BaseCommand):
@@ -36,9 +39,13 @@ class Command(BaseCommand):
         try:
             result = restore(path, replace=options["replace"], expect_sha256=options["sha256"])
         except BackupDamaged as exc:
+            # Not in the audit log: the refused restore's transaction never committed.
+            logger.warning("restore of %s refused, the backup is damaged: %s", path.name, exc)
             raise CommandError(f"Nothing was restored: {exc}", returncode=3) from exc
         except RestoreRefused as exc:
+            logger.warning("restore of %s refused: %s", path.name, exc)
             raise CommandError(f"Nothing was restored: {exc}", returncode=4) from exc
+        logger.info("restored %s from %s", result.partnership, path.name)
         for warning in result.warnings:
             self.stderr.write(f"Warning: {warning}")
         self.stdout.write(

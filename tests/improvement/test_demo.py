@@ -30,6 +30,7 @@ def test_the_health_aim_has_an_approved_charter_with_a_diagram_and_three_cycles(
     assert {n.kind for n in project.nodes.all()} == {"primary", "secondary", "change"}
     cycles = list(project.cycles.all())
     assert len(cycles) == 3 and all(c.decision for c in cycles)
+    assert project.score == project.score_suggested == 40  # the outcome measure is improving
     notes = Annotation.objects.filter(pk__in=[c.annotation_id for c in cycles])
     assert {n.measure.code for n in notes} == {"LAC-IHA"} and notes.count() == 3
     cycles_on_the_chart(demo)

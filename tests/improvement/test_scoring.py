@@ -165,3 +165,15 @@ def test_a_score_off_the_scale_is_refused(cast: Cast) -> None:
         projects.score_confirm(
             p, membership=member(cast, cast.lead), expected_version=1, score=7, suggested=5
         )
+
+
+def test_a_score_confirmed_before_this_quarter_is_flagged_as_due(cast: Cast) -> None:
+    p = project(cast)
+    projects.score_confirm(
+        p, membership=member(cast, cast.lead), expected_version=1, score=5, suggested=5
+    )
+    url = reverse("improvement:project-detail", args=[cast.partnership.slug, p.pk])
+    assert 'id="score-due"' not in signed_in(cast.board).get(url).content.decode()
+    with time_machine.travel(dt.datetime(2021, 4, 2, 12, tzinfo=dt.UTC), tick=False):
+        page = signed_in(cast.board).get(url).content.decode()
+    assert 'id="score-due"' in page and "15 January 2021" in page

@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any
 
 from trellis.accounts.models import Agency, Membership, Partnership, Role
+from trellis.improvement import selectors
 from trellis.improvement.assurance import audit_detail
 from trellis.improvement.models import Audit, DriverNode, Project
 from trellis.improvement.services import audits, cycles, grading, learning, projects, templates
@@ -177,6 +178,12 @@ def _project(part: Partnership) -> Project:
         nodes.append(projects.node_create(project, membership=lead, fields=fields))
     for row in CYCLES:
         _cycle(project, lead, nodes, measure, row)
+    # The lead confirms what the project's state suggests.
+    shown = selectors.project_detail(part, project.pk)
+    suggested = selectors.suggestion_for(shown, selectors.project_measures(lead, shown)).score
+    projects.score_confirm(
+        shown, membership=lead, expected_version=shown.version, score=suggested, suggested=suggested
+    )
     return project
 
 

@@ -5,7 +5,10 @@ directly, like every plan record, so reads are scoped with one filter."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -99,6 +102,16 @@ class Project(Versioned):
     @property
     def score_label(self) -> str:
         return str(SCORES[self.score]) if self.score else ""
+
+    @property
+    def score_due(self) -> bool:
+        """The score is confirmed each quarter: due when never confirmed, or last confirmed
+        before the current calendar quarter began, so a stale score is flagged."""
+        if self.score_confirmed_at is None:
+            return True
+        today = timezone.localdate()
+        quarter_began = dt.date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
+        return timezone.localdate(self.score_confirmed_at) < quarter_began
 
 
 class NodeKind(models.TextChoices):

@@ -96,7 +96,13 @@ def test_a_backup_holds_the_partnership_and_nothing_of_another(world: Cast, tmp_
     assert manifest["members"].keys() == set(held) - {MANIFEST}
 
 
-def test_replace_restores_exactly_what_was_backed_up(world: Cast, tmp_path: Path) -> None:
+@pytest.mark.parametrize("batch", [None, 3], ids=["usual-batches", "batches-of-3"])
+def test_replace_restores_exactly_what_was_backed_up(
+    world: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int | None
+) -> None:
+    if batch:  # many batches per model, on the way out and on the way in
+        monkeypatch.setattr("trellis.backup.dump.BATCH", batch)
+        monkeypatch.setattr("trellis.backup.load.BATCH", batch)
     out = tmp_path / "home.zip"
     backup("riverside-test", out)
     before = contents("riverside-test")

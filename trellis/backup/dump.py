@@ -61,8 +61,20 @@ def local_field_names(model: type[models.Model]) -> list[str]:
 
 
 def _record_lines(queryset: Any) -> Iterator[bytes]:
+    """Rows as JSON lines, serialised a batch at a time (Django's serialiser keeps every
+    row it is given in memory)."""
     fields = local_field_names(queryset.model)
-    for row in serializers.serialize("python", queryset.iterator(chunk_size=BATCH), fields=fields):
+    batch: list[models.Model] = []
+    for obj in queryset.iterator(chunk_size=BATCH):
+        batch.append(obj)
+        if len(batch) == BATCH:
+            yield from _serialised(batch, fields)
+            batch = []
+    yield from _serialised(batch, fields)
+
+
+def _serialised(batch: list[models.Model], fields: list[str]) -> Iterator[bytes]:
+    for row in serializers.serialize("python", batch, fields=fields):
         yield json_line({"pk": row["pk"], "fields": row["fields"]})
 
 

@@ -391,3 +391,37 @@ def test_word_has_real_headings_and_the_action_plan_on_landscape_pages(scene: Sc
     header = plan.rows[0]._tr.trPr
     assert header is not None and header.find(qn("w:tblHeader")) is not None  # repeats
     assert word.core_properties.title == "Board pack: Q3 2020"
+
+
+def test_the_decision_log_and_overdue_follow_ups_come_from_meetings(
+    scene: Scene, cast: Cast
+) -> None:
+    from trellis.meetings.models import Decision, Subject
+
+    board = Group.objects.create(partnership=cast.partnership, name="Chief Officers Group")
+    Decision.objects.create(
+        partnership=cast.partnership,
+        plan=cast.plan,
+        group=board,
+        decided_on=dt.date(2020, 8, 12),
+        subject=Subject.ACTION,
+        action=cast.plan.outcomes.all()[0].drivers.all()[0].actions.order_by("position")[0],
+        text="Agreed to fund two nurses",
+        follow_up="Report back on recruitment",
+        follow_up_due=dt.date(2020, 10, 1),
+        recorded_by=cast.board,
+    )
+    document = build(scene)
+    log = table_named(document, "Decision log")
+    assert [c.text for c in log.rows[0]] == [
+        "12 August 2020",
+        "Chief Officers Group",
+        "Improvement aim: Aim 0",
+        "Agreed to fund two nurses",
+        "Report back on recruitment, due 1 October 2020",
+        "Overdue",
+    ]
+    needs = _texts(document, "What needs a decision")
+    assert "1 follow-up(s) of earlier decisions overdue: see the decision log." in needs
+    book = openpyxl.load_workbook(io.BytesIO(render(document, "xlsx")))
+    assert book["Decision log"]["D2"].value == "Agreed to fund two nurses"

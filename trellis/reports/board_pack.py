@@ -2,41 +2,53 @@
 
 In order: a one-page summary (what changed since the previous period, what is off track,
 what needs a decision), the action plan in its six familiar columns with this period's
-update and status, each measure with its chart, text summary and status, and the
-challenge log.
+update and status, each measure with its chart, text summary and status, the challenge
+log, and the decision log (read from trellis.meetings, trellis/reports/decisions.py).
 
 **Frozen.** Everything is read as it stands when the pack is built, and measures only up to
 the end of the period reported, so a later quarter's figures never leak into this one's
-pack. An issued pack is stored as bytes (trellis.reports.models.IssuedPack), so later edits
+pack. An issued pack is stored as bytes (trellis.reports.models.IssuedReport), so later edits
 never change it.
 
-**What the board may read.** An update is reported when it has been submitted or accepted;
-a draft or a returned update is "No update received". An update restricted to named groups
-is reported by its status only ("Restricted"): a pack is read by the whole board, not the
-groups. Comments on a restricted update are left out of the challenge log for the same
-reason. Measure figures about children pass disclosure control with `request.thresholds`.
+**What the board may read** is decided as the data is read (trellis/reports/board_pack_data.py:
+submitted and accepted updates only, restricted ones by status word only). Measure figures
+about children pass disclosure control with `request.thresholds`.
 
-**Cost.** A fixed number of queries whatever the size of the plan: the actions, each of
-the two periods' updates, the measures with their prefetched rows, and the comments.
+**Cost.** A fixed number of queries whatever the size of the plan: the actions and their
+deputies, each of the two periods' updates, the measures with their prefetched rows, the
+comments and the decision log.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from trellis.measures.charts import ChartPoint, format_date, format_value, render_svg, summarise
 from trellis.measures.charts.table import data_table, data_table_headings
-from trellis.measures.models import Comparator as MeasureComparator
-from trellis.measures.models import Measure, Observation
-from trellis.measures.selectors import Assessment, assess, measures_of_plan
+from trellis.measures.selectors import Assessment, assess
 from trellis.plans.models import Action
-from trellis.progress.models import Comment, ProgressUpdate, Rag, ReportingPeriod, UpdateState
-from trellis.reports.decisions import decision_log_section
+from trellis.progress.models import Comment, Rag, ReportingPeriod
+from trellis.reports.board_pack_data import (
+    NO_UPDATE,
+    RAG_ORDER,
+    RESTRICTED,
+    Reported,
+    challenge_log,
+    plan_actions,
+    plan_measures,
+    previous_period,
+    rag_label,
+    reported,
+)
+from trellis.reports.decisions import (
+    decision_entries,
+    decision_log_section,
+    overdue_follow_ups,
+)
 from trellis.reports.document import (
     Block,
     BulletList,
@@ -52,112 +64,15 @@ from trellis.reports.document import (
 )
 from trellis.reports.registry import ReportRequest
 
-NO_UPDATE = "none"
-RESTRICTED = "restricted"
-_REPORTED = (UpdateState.SUBMITTED, UpdateState.ACCEPTED)
-# Worse to better, for "what changed": a move up this list is a deterioration.
-_RAG_ORDER = {Rag.RED: 0, Rag.AMBER: 1, Rag.NOT_STARTED: 2, Rag.GREEN: 3, Rag.COMPLETE: 4}
 PLAN_HEADINGS = (
-    _("Stretch outcome aim"),
-    _("Key driver"),
-    _("Improvement project aim"),
-    _("Key improvement measure"),
-    _("Lead responsibility"),
-    _("Progress update"),
-    _("Status"),
+    gettext_lazy("Stretch outcome aim"),
+    gettext_lazy("Key driver"),
+    gettext_lazy("Improvement project aim"),
+    gettext_lazy("Key improvement measure"),
+    gettext_lazy("Lead responsibility"),
+    gettext_lazy("Progress update"),
+    gettext_lazy("Status"),
 )
-
-
-@dataclass(frozen=True)
-class Reported:
-    """One action's update for a period as the pack reports it."""
-
-    rag: str  # a Rag value, NO_UPDATE or RESTRICTED
-    narrative: str
-
-
-def rag_label(rag: str) -> str:
-    if rag == NO_UPDATE:
-        return _("No update")
-    if rag == RESTRICTED:
-        return _("Restricted")
-    return str(Rag(rag).label)
-
-
-# Reading
-
-
-def plan_actions(request: ReportRequest) -> list[Action]:
-    return list(
-        Action.objects.filter(
-            partnership_id=request.plan.partnership_id, driver__outcome__plan=request.plan
-        )
-        .select_related("driver__outcome", "lead")
-        .order_by("driver__outcome__position", "driver__position", "position", "id")
-    )
-
-
-def reported(period: ReportingPeriod | None) -> dict[int, Reported]:
-    """Each action's update for the period, as the whole board may read it (one query)."""
-    if period is None:
-        return {}
-    restricted = ProgressUpdate.restricted_to.through.objects.filter(
-        progressupdate_id=OuterRef("pk")
-    )
-    rows = (
-        ProgressUpdate.objects.filter(period=period, state__in=_REPORTED)
-        .annotate(restricted=Exists(restricted))
-        .values_list("action_id", "rag", "narrative", "restricted")
-    )
-    return {
-        action_id: Reported(RESTRICTED, "") if hidden else Reported(rag, narrative)
-        for action_id, rag, narrative, hidden in rows
-    }
-
-
-def previous_period(period: ReportingPeriod) -> ReportingPeriod | None:
-    return (
-        ReportingPeriod.objects.filter(plan_id=period.plan_id, starts__lt=period.starts)
-        .order_by("-starts")
-        .first()
-    )
-
-
-def plan_measures(request: ReportRequest) -> QuerySet[Measure]:
-    """The plan's measures with their figures up to the end of the period reported (the
-    prefetches of `measures_of_partnership`, the figures cut off at the period's end)."""
-    upto = Observation.objects.filter(period_ends__lte=request.period.ends).order_by("period_ends")
-    return (
-        measures_of_plan(request.plan)
-        .prefetch_related(None)
-        .prefetch_related(
-            Prefetch("actions", queryset=Action.objects.select_related("driver__outcome")),
-            "actions__deputies",
-            "targets",
-            "annotations",
-            Prefetch("observations", queryset=upto),
-            Prefetch("comparators", queryset=MeasureComparator.objects.prefetch_related("values")),
-        )
-        .order_by("code", "id")
-    )
-
-
-def challenge_log(request: ReportRequest) -> list[Comment]:
-    """Comments on the plan's actions made since the period began, except those on an
-    update restricted to named groups (one query)."""
-    restricted = ProgressUpdate.restricted_to.through.objects.filter(
-        progressupdate_id=OuterRef("update_id")
-    )
-    return list(
-        Comment.objects.filter(
-            partnership_id=request.plan.partnership_id,
-            action__driver__outcome__plan=request.plan,
-            created_at__date__gte=request.period.starts,
-        )
-        .exclude(Exists(restricted))
-        .select_related("author", "action")
-        .order_by("action__driver__outcome__position", "action__position", "created_at", "id")
-    )
 
 
 # Building
@@ -174,17 +89,18 @@ def build(request: ReportRequest) -> Document:
     assessments = [assess(m, request.thresholds) for m in plan_measures(request)]
     request.progress(3, 5)
     comments = challenge_log(request)
-    logged = decision_log_section(request)
+    logged = decision_entries(request)
+    overdue = overdue_follow_ups(logged)
     request.progress(4, 5)
     blocks: list[Block] = [
-        summary_section(actions, now, before, before_period, assessments, comments),
+        summary_section(actions, now, before, before_period, assessments, comments, overdue),
         PageBreak(),
         plan_section(actions, now),
         PageBreak(),
         measures_section(assessments),
         PageBreak(),
         challenge_section(comments),
-        logged,
+        decision_log_section(logged),
     ]
     request.progress(5, 5)
     plan = request.plan
@@ -212,6 +128,7 @@ def summary_section(
     before_period: ReportingPeriod | None,
     assessments: list[Assessment],
     comments: list[Comment],
+    overdue: int,
 ) -> Section:
     counts = Counter(now.get(a.pk, Reported(NO_UPDATE, "")).rag for a in actions)
     order = (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.COMPLETE, Rag.NOT_STARTED, NO_UPDATE, RESTRICTED)
@@ -236,7 +153,10 @@ def summary_section(
             ),
             Section(_("What is off track"), 2, (_off_track(actions, now, off),), "off-track"),
             Section(
-                _("What needs a decision"), 2, (_decisions(actions, now, comments),), "decisions"
+                _("What needs a decision"),
+                2,
+                (_decisions(actions, now, comments, overdue),),
+                "decisions",
             ),
         ),
         "summary",
@@ -261,7 +181,7 @@ def _changed(
         was, is_ = before.get(action.pk), now.get(action.pk)
         if was is None or is_ is None or was.rag == is_.rag:
             continue
-        if was.rag in _RAG_ORDER and is_.rag in _RAG_ORDER:
+        if was.rag in RAG_ORDER and is_.rag in RAG_ORDER:
             items.append(
                 _("%(aim)s: %(was)s to %(now)s since %(period)s.")
                 % {
@@ -290,10 +210,12 @@ def _off_track(
 
 
 def _decisions(
-    actions: list[Action], now: dict[int, Reported], comments: list[Comment]
+    actions: list[Action], now: dict[int, Reported], comments: list[Comment], overdue: int
 ) -> BulletList | Paragraph:
     """Red actions need the board's help by definition (Rag.RED's meaning); missing
-    updates need chasing; a challenge whose latest word is not the lead's awaits an answer."""
+    updates need chasing; a challenge whose latest word is not from the aim's lead or a
+    deputy awaits an answer (as the dashboard counts it); an overdue follow-up of a
+    decision needs the group's attention."""
     red = sum(1 for a in actions if now.get(a.pk, Reported(NO_UPDATE, "")).rag == Rag.RED)
     missing = sum(1 for a in actions if a.pk not in now)
     items = []
@@ -304,9 +226,15 @@ def _decisions(
     last: dict[int, Comment] = {}
     for comment in comments:
         last[comment.action_id] = comment
-    waiting = [c for c in last.values() if c.author_id != c.action.lead_id]
+    answerers = {a.pk: {a.lead_id, *(d.pk for d in a.deputies.all())} - {None} for a in actions}
+    waiting = [c for c in last.values() if c.author_id not in answerers.get(c.action_id, ())]
     if waiting:
         items.append(_("%(n)d challenge(s) awaiting the lead's reply.") % {"n": len(waiting)})
+    if overdue:
+        items.append(
+            _("%(n)d follow-up(s) of earlier decisions overdue: see the decision log.")
+            % {"n": overdue}
+        )
     return _bullets(items, _("Nothing needs a decision this period."))
 
 
@@ -343,7 +271,7 @@ def plan_section(actions: list[Action], now: dict[int, Reported]) -> Section:
         )
     table = Table(
         _("Action plan"),
-        (cells(*PLAN_HEADINGS),),
+        (cells(*map(str, PLAN_HEADINGS)),),
         tuple(rows),
         caption=_("Every improvement aim with this period's update and status."),
         filterable=True,

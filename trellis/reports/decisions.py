@@ -15,8 +15,16 @@ STATUS_WORDS = {DONE: "Done", OVERDUE: "Overdue", OPEN: "Open", "": "Nothing fol
 STATUS_RAG = {DONE: "complete", OVERDUE: "red", OPEN: "amber", "": ""}
 
 
-def decision_log_section(request: ReportRequest) -> Section:
-    entries = decision_log(request.plan, request.period, as_of=request.today)
+def decision_entries(request: ReportRequest) -> list[DecisionEntry]:
+    """The plan's decision log for the period, follow-ups judged on the pack's date."""
+    return decision_log(request.plan, request.period, as_of=request.today)
+
+
+def overdue_follow_ups(entries: list[DecisionEntry]) -> int:
+    return sum(1 for e in entries if e.status == OVERDUE)
+
+
+def decision_log_section(entries: list[DecisionEntry]) -> Section:
     body: Block
     if not entries:
         body = Paragraph(_("No decision was recorded or carried forward for this period."))

@@ -143,6 +143,8 @@ class Reader:
                 for chunk in iter(lambda: member.read(CHUNK), b""):
                     digest.update(chunk)
                     size += len(chunk)
+                    if size > expected["size"]:  # stop a member that expands without end
+                        break
                     yield chunk
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
             raise BackupDamaged(f"{name} in the backup is damaged ({exc}).") from exc

@@ -230,3 +230,28 @@ def test_the_command_writes_the_report_with_the_partnerships_thresholds(
             "--plan",
             str(cast.plan.pk),
         )
+
+
+def test_a_failed_build_is_marked_failed_with_the_error_class_only(
+    plan_with_data: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trellis.reports import registry
+
+    monkeypatch.setitem(
+        registry.REPORTS, "board-pack", registry.ReportKind("Broken", "builtins:len")
+    )  # len(request) raises TypeError
+    cast = plan_with_data
+    issued = IssuedReport.objects.create(
+        partnership=cast.partnership,
+        plan=cast.plan,
+        period=cast.plan.periods.all()[Q3],
+        kind="board-pack",
+        format="pdf",
+        requested_by=cast.owner,
+    )
+    with pytest.raises(TypeError):
+        report_complete(issued.pk)
+    issued.refresh_from_db()
+    assert (issued.status, issued.failure, issued.sha256) == ("failed", "TypeError", "")
+    page = signed_in(cast.owner).get(page_url(cast)).content.decode()
+    assert "Failed" in page and "hx-trigger" not in page

@@ -161,3 +161,18 @@ def test_the_action_page_offers_a_charter_to_its_lead_and_links_an_existing_one(
     made = project(cast)
     page = signed_in(cast.board).get(url).content.decode()
     assert reverse("improvement:project-detail", args=[cast.partnership.slug, made.pk]) in page
+
+
+def test_the_project_page_shows_the_smart_target_and_its_measures_trajectory(
+    cast: Cast,
+) -> None:
+    action = lead_action(cast)
+    measure = iha_measure(cast, action, targets=[(dt.date(2020, 9, 30), 50.0)])
+    made = project(cast, outcome=[measure])
+    page = (
+        signed_in(cast.board)
+        .get(reverse("improvement:project-detail", args=[cast.partnership.slug, made.pk]))
+        .content.decode()
+    )
+    assert action.title in page.split('id="smart-target"')[1].split("</dd>")[0]
+    assert "50% by 30 September 2020" in page

@@ -525,3 +525,19 @@ def test_the_people_page_costs_the_same_queries_for_few_and_many_members(
     many = queries()
 
     assert many == few
+
+
+@pytest.mark.parametrize("offset", [-2, 2, 10])
+def test_codes_more_than_one_step_away_are_refused(cast: Cast, clock: Any, offset: int) -> None:
+    secret, _codes = enrolled(cast.lead)
+    clock.shift(dt.timedelta(seconds=90))  # well past the step used to enrol
+    assert mfa.check_code(cast.lead, code_now(secret, offset_steps=offset), None).accepted is False
+
+
+@pytest.mark.parametrize("offset", [-1, 0, 1])
+def test_the_neighbouring_steps_are_accepted_for_clock_drift(
+    cast: Cast, clock: Any, offset: int
+) -> None:
+    secret, _codes = enrolled(cast.lead)
+    clock.shift(dt.timedelta(seconds=90))
+    assert mfa.check_code(cast.lead, code_now(secret, offset_steps=offset), None).accepted is True

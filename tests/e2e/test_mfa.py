@@ -113,3 +113,25 @@ def test_an_admin_signs_a_member_out_everywhere_and_resets_their_app(
     assert not MfaDevice.objects.filter(person=cast.lead).exists()
     member.context.close()
     assert not member_problems.messages, "\n".join(member_problems.messages)
+
+
+def test_outside_production_someone_sets_up_the_app_from_their_settings(
+    page: Page, live_server: Any, transactional_db: Any, cast: Cast
+) -> None:
+    url = live_server.url
+    sign_in(page, url, cast.owner.email, factories.PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(cast.partnership.name)
+    page.goto(url + "/account/two-step/")
+    expect(page.get_by_text("You sign in with your password only.")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Set up two-step sign-in").click()
+    secret = page.locator("#setup-key").inner_text().replace(" ", "")
+    page.get_by_label("Your password").fill("not my password at all")
+    page.get_by_label("Code from the app").fill(current_code(secret))
+    page.get_by_role("button", name="Confirm and continue").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter your current password")
+    assert_accessible(page)
+    page.get_by_label("Your password").fill(factories.PASSWORD)
+    page.get_by_label("Code from the app").fill(current_code(secret))
+    page.get_by_role("button", name="Confirm and continue").click()
+    expect(page.locator("#recovery-codes li")).to_have_count(10)

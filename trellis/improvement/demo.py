@@ -289,7 +289,16 @@ def _round(
             comment=comment,
         )
     audit = audit_detail(part, audit.pk)
-    return audits.audit_close(audit, membership=owner, expected_version=audit.version)
+    audit = audits.audit_close(audit, membership=owner, expected_version=audit.version)
+    # The story is set in 2020: the draw and the close happened on the round's dates.
+    Audit.objects.filter(pk=audit.pk).update(
+        sampled_at=_noon(spec["dates"][0]), closed_at=_noon(spec["dates"][1])
+    )
+    return audit
+
+
+def _noon(day: str) -> dt.datetime:
+    return dt.datetime.combine(D(day), dt.time(12), tzinfo=dt.UTC)
 
 
 def _learning(part: Partnership, audit: Audit, owner: Membership, moderator: Membership) -> None:

@@ -76,6 +76,17 @@ def test_a_charter_refuses_another_partnerships_measure_and_people(cast: Cast) -
     assert not Project.objects.exists()
 
 
+def test_a_sponsor_from_another_partnership_is_refused_beside_the_field(cast: Cast) -> None:
+    with pytest.raises(Invalid) as caught:
+        projects.project_create(
+            membership=member(cast, cast.lead),
+            action=lead_action(cast),
+            fields={"aim": "x", "sponsor": cast.outsider},
+            m2m={},
+        )
+    assert set(caught.value.errors) == {"sponsor"}
+
+
 def test_an_action_has_one_charter_at_most(cast: Cast) -> None:
     project(cast)
     with pytest.raises(Invalid):

@@ -26,17 +26,17 @@ def _check_charter(membership: Membership, fields: dict[str, Any], m2m: dict[str
     """People, agencies and measures must all be the partnership's own."""
     pid = membership.partnership_id
     errors: dict[str, list[str]] = {}
-    people = list(m2m.get("team_members", []))
-    if fields.get("sponsor"):
-        people.append(fields["sponsor"])
-    if people:
-        members = set(
-            Membership.objects.filter(
-                partnership_id=pid, is_active=True, person__in=people
-            ).values_list("person_id", flat=True)
-        )
-        if any(p.pk not in members for p in people):
-            errors["team_members"] = [_("Choose members of this partnership.")]
+    team = list(m2m.get("team_members", []))
+    sponsor = fields.get("sponsor")
+    members = set(
+        Membership.objects.filter(
+            partnership_id=pid, is_active=True, person__in=[*team, *([sponsor] if sponsor else [])]
+        ).values_list("person_id", flat=True)
+    )
+    if any(p.pk not in members for p in team):
+        errors["team_members"] = [_("Choose members of this partnership.")]
+    if sponsor is not None and sponsor.pk not in members:
+        errors["sponsor"] = [_("Choose a member of this partnership.")]
     agencies: list[Agency] = list(m2m.get("team_agencies", []))
     if any(a.partnership_id != pid for a in agencies):
         errors["team_agencies"] = [_("Choose agencies of this partnership.")]

@@ -587,6 +587,7 @@ EXPECTED: dict[str, Row] = {
     # them; plan owners issue them (a POST on the same page).
     "reports:plan-reports":         Row(at(plan_pk="plan"), everyone(), shows="Issued reports"),
     "reports:issued-download":      Row(at(pk="issued"), everyone()),
+    "reports:issued-view":          Row(at(pk="issued"), everyone(), shows="Board pack"),
     # --- reports (end)
     # --- improvement (begin)
     # Improvement projects: every member reads them; the action's lead (and deputies) and

@@ -255,3 +255,24 @@ def test_a_failed_build_is_marked_failed_with_the_error_class_only(
     assert (issued.status, issued.failure, issued.sha256) == ("failed", "TypeError", "")
     page = signed_in(cast.owner).get(page_url(cast)).content.decode()
     assert "Failed" in page and "hx-trigger" not in page
+
+
+def test_an_issued_web_page_opens_in_the_browser_under_a_strict_policy(
+    plan_with_data: Cast, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    import base64
+    import re
+
+    cast = plan_with_data
+    issued = issue(cast, django_capture_on_commit_callbacks, fmt="html")
+    url = reverse("reports:issued-view", args=[cast.partnership.slug, issued.pk])
+    response = signed_in(cast.inspector).get(url)
+    assert response.status_code == 200 and "Content-Disposition" not in response
+    style = re.search(rb"<style>(.*?)</style>", response.content, flags=re.DOTALL)
+    assert style is not None
+    digest = base64.b64encode(hashlib.sha256(style.group(1)).digest()).decode()
+    policy = response["Content-Security-Policy"]
+    assert f"'sha256-{digest}'" in policy and "unsafe-inline" not in policy
+    assert "script-src 'self'" in policy  # scripts stay as strict as everywhere
+    IssuedReport.objects.filter(pk=issued.pk).update(format="pdf")
+    assert signed_in(cast.inspector).get(url).status_code == 404  # only web pages open

@@ -9,7 +9,9 @@ partnership, board members and inspectors included. Issuing is for plan owners
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import re
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -92,10 +94,9 @@ def plan_reports(request: HttpRequest, plan_pk: int) -> HttpResponse:
     return render(request, "reports/plan_reports.html", context | {"form": form})
 
 
-@require_GET
-@partnership_view()
-def issued_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """The issued bytes, checked against the checksum taken when they were stored."""
+def _issued(request: HttpRequest, pk: int) -> tuple[IssuedReport, bytes]:
+    """An issued report of the member's partnership and its bytes, checked against the
+    checksum taken when they were stored."""
     membership: Membership = request.membership  # type: ignore[attr-defined]
     issued = IssuedReport.objects.filter(
         partnership_id=membership.partnership_id, pk=pk, status=IssuedReport.Status.ISSUED
@@ -105,6 +106,31 @@ def issued_download(request: HttpRequest, pk: int) -> HttpResponse:
     content = bytes(issued.content)
     if hashlib.sha256(content).hexdigest() != issued.sha256:
         raise RuntimeError(f"issued report {issued.pk} does not match its checksum")
+    return issued, content
+
+
+@require_GET
+@partnership_view()
+def issued_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """An issued web page shown in the browser, exactly as issued. Its one <style> block is
+    allowed by its hash, so the page keeps the strict Content Security Policy (no scripts,
+    no other styles)."""
+    issued, content = _issued(request, pk)
+    if issued.format != "html":
+        raise NotFound()
+    response = HttpResponse(content, content_type=get_format("html").content_type)
+    styles = re.findall(rb"<style>(.*?)</style>", content, flags=re.DOTALL)
+    hashes = [f"'sha256-{base64.b64encode(hashlib.sha256(s).digest()).decode()}'" for s in styles]
+    response._csp_update = {"style-src": hashes}  # type: ignore[attr-defined]
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+@partnership_view()
+def issued_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The issued bytes as a file."""
+    issued, content = _issued(request, pk)
     response = HttpResponse(content, content_type=get_format(issued.format).content_type)
     response["Content-Disposition"] = content_disposition_header(True, issued.file_name) or ""
     response["X-Content-Type-Options"] = "nosniff"
@@ -116,4 +142,5 @@ P = "p/<slug:slug>/"
 urlpatterns = [
     path(P + "plans/<int:plan_pk>/reports/", plan_reports, name="plan-reports"),
     path(P + "reports/<int:pk>/download/", issued_download, name="issued-download"),
+    path(P + "reports/<int:pk>/view/", issued_view, name="issued-view"),
 ]

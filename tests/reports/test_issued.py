@@ -276,3 +276,42 @@ def test_an_issued_web_page_opens_in_the_browser_under_a_strict_policy(
     assert "script-src 'self'" in policy  # scripts stay as strict as everywhere
     IssuedReport.objects.filter(pk=issued.pk).update(format="pdf")
     assert signed_in(cast.inspector).get(url).status_code == 404  # only web pages open
+
+
+def test_an_issued_report_is_never_rebuilt_nor_overwritten(
+    plan_with_data: Cast, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    issued = issue(plan_with_data, django_capture_on_commit_callbacks)
+    again = report_complete(issued.pk)  # the task run twice
+    assert (again.sha256, again.issued_at) == (issued.sha256, issued.issued_at)
+    assert AuditEntry.objects.filter(verb="reports.issued").count() == 1
+
+
+def test_a_second_worker_finishing_later_does_not_overwrite_the_first(
+    plan_with_data: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trellis.reports import services
+
+    cast = plan_with_data
+    issued = IssuedReport.objects.create(
+        partnership=cast.partnership,
+        plan=cast.plan,
+        period=cast.plan.periods.all()[Q3],
+        kind="board-pack",
+        format="html",
+        requested_by=cast.owner,
+    )
+    build = services.report_bytes
+
+    def slow(*args: Any, **kwargs: Any) -> bytes:
+        content = build(*args, **kwargs)
+        first = b"issued by the other worker"  # it finished while this one rendered
+        IssuedReport.objects.filter(pk=issued.pk).update(
+            status="issued", content=first, sha256=hashlib.sha256(first).hexdigest()
+        )
+        return content
+
+    monkeypatch.setattr(services, "report_bytes", slow)
+    kept = report_complete(issued.pk)
+    assert bytes(kept.content) == b"issued by the other worker"
+    assert not AuditEntry.objects.filter(verb="reports.issued").exists()

@@ -125,15 +125,23 @@ def report_complete(issued_id: int) -> IssuedReport:
         )
         raise
     with transaction.atomic():
-        IssuedReport.objects.filter(pk=issued.pk).update(
-            status=IssuedReport.Status.ISSUED,
-            progress=100,
-            content=content,
-            size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
-            issued_at=timezone.now(),
+        # Only a report not yet issued takes the bytes: if another worker issued it
+        # meanwhile, its bytes stand and this copy is dropped.
+        stored = (
+            IssuedReport.objects.filter(pk=issued.pk)
+            .exclude(status=IssuedReport.Status.ISSUED)
+            .update(
+                status=IssuedReport.Status.ISSUED,
+                progress=100,
+                content=content,
+                size=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+                issued_at=timezone.now(),
+            )
         )
         issued.refresh_from_db()
+        if not stored:
+            return issued
         audit_append(
             actor=issued.requested_by,
             verb="reports.issued",

@@ -618,6 +618,7 @@ EXPECTED: dict[str, Row] = {
     "improvement:question-edit":    Row(at(pk="question"), owner_only()),
     "improvement:question-remove":  Row(at(pk="question"), owner_only()),
     "improvement:indicator-evidence": Row(at(), everyone(), shows="1.1 Safety"),
+    "improvement:outcome-diagram":  Row(at(pk="outcome"), everyone(), shows="Same-day e-mail"),
     "improvement:programme-create": Row(at(), owner_only()),
     "improvement:audit-create":     Row(at(programme_pk="programme"), owner_only()),
     "improvement:audit-detail":     Row(at(pk="audit"), everyone(), shows="Results by quality"),

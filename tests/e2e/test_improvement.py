@@ -173,6 +173,7 @@ def test_the_other_improvement_pages_pass_axe(page: Page, site: tuple[str, Cast]
     sign_in(page, url, cast.owner.email, factories.PASSWORD)
     for path in (
         "improvement/",
+        f"outcomes/{action.driver.outcome_id}/diagram/",
         f"projects/{project.pk}/approve/",
         f"projects/{project.pk}/edit/",
         f"diagram/{node.pk}/remove/",

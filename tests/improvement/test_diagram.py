@@ -136,3 +136,51 @@ def test_the_board_may_read_but_not_edit_the_diagram(cast: Cast, tree) -> None: 
         projects.node_create(
             p, membership=member(cast, cast.board), fields={"kind": "primary", "text": "x"}
         )
+
+
+def outcome_page(cast: Cast, outcome_pk: int) -> str:
+    url = reverse("improvement:outcome-diagram", args=[cast.partnership.slug, outcome_pk])
+    return signed_in(cast.inspector).get(url).content.decode()
+
+
+def test_an_outcome_is_drawn_with_its_drivers_aims_and_projects_change_ideas(
+    cast: Cast,
+    tree,  # type: ignore[no-untyped-def]
+) -> None:
+    p, *_ = tree
+    outcome = p.action.driver.outcome
+    page = outcome_page(cast, outcome.pk)
+    svg = page.split("<svg", 1)[1].split("</svg>")[0]
+    assert p.action.driver.title in svg and "E-mail &lt;the&gt; nurse" in svg
+    listed = page.split("The driver diagram as a list")[1]
+    assert listed.index(p.action.driver.title) < listed.index(p.action.title[:20])
+    assert "Change</a>" not in listed  # read-only here
+
+
+def test_the_outcome_diagram_costs_the_same_for_3_and_30_aims(cast: Cast) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests import factories
+
+    def queries(plan_actions: int) -> int:
+        plan = factories.plan_tree(cast.partnership, actions=plan_actions, lead=cast.lead)
+        outcome = plan.outcomes.order_by("position")[0]
+        for action in Action.objects.filter(driver__outcome=outcome):
+            made = projects.project_create(
+                membership=member(cast, cast.owner), action=action, fields={"aim": "x"}, m2m={}
+            )
+            add(cast, made, "change", f"Idea {action.pk}")
+        client = signed_in(cast.board)
+        url = reverse("improvement:outcome-diagram", args=[cast.partnership.slug, outcome.pk])
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    assert queries(3) == queries(30)
+
+
+def test_another_partnerships_outcome_is_not_found(cast: Cast) -> None:
+    outcome = cast.plan.outcomes.all()[0]
+    url = reverse("improvement:outcome-diagram", args=[cast.other.slug, outcome.pk])
+    assert signed_in(cast.outsider).get(url).status_code == 404

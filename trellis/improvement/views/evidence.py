@@ -1,4 +1,7 @@
-"""Audits against each quality indicator: for every indicator of the partnership's
+"""Read-only views across the plan: an outcome drawn as a driver diagram, and audits
+against each quality indicator.
+
+Audits against each quality indicator: for every indicator of the partnership's
 inspections, the share of answers graded good or better in each closed round, as the
 evidence pack needs it. Read from the results' measures, so it is what the charts show."""
 
@@ -11,7 +14,9 @@ from django.urls import path
 from django.views.decorators.http import require_GET
 
 from trellis.core.series import period_label
+from trellis.improvement.diagram import driver_diagram_svg
 from trellis.improvement.models import ResultMeasure
+from trellis.improvement.outcome_diagram import outcome_tree, outcome_with_projects
 from trellis.improvement.views.common import member
 from trellis.measures.models import Observation
 from trellis.plans.models import Inspection, QualityIndicator
@@ -59,6 +64,19 @@ def indicator_evidence(request: HttpRequest) -> HttpResponse:
     return render(request, "improvement/indicator_evidence.html", {"sections": sections})
 
 
+@require_GET
+@partnership_view()
+def outcome_diagram(request: HttpRequest, pk: int) -> HttpResponse:
+    outcome = outcome_with_projects(member(request).partnership, pk)
+    tree = outcome_tree(outcome)
+    return render(
+        request,
+        "improvement/outcome_diagram.html",
+        {"outcome": outcome, "tree": tree, "diagram": driver_diagram_svg(outcome.title, tree)},
+    )
+
+
 urlpatterns = [
+    path("p/<slug:slug>/outcomes/<int:pk>/diagram/", outcome_diagram, name="outcome-diagram"),
     path("p/<slug:slug>/audits/indicators/", indicator_evidence, name="indicator-evidence"),
 ]

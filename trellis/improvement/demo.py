@@ -302,12 +302,17 @@ def _noon(day: str) -> dt.datetime:
 
 
 def _learning(part: Partnership, audit: Audit, owner: Membership, moderator: Membership) -> None:
+    """Learning named against its quality indicator, so the evidence pack finds the action
+    it created under that indicator."""
+    indicators = {
+        qi.reference: qi for qi in audit.programme.template.inspection.quality_indicators.all()
+    }
     point = learning.learning_add(
         audit,
         membership=moderator,
         fields={
             "kind": "learning",
-            "indicator": None,
+            "indicator": indicators["1.1"],
             "text": "In half the case files the chronology was missing or more than three months "
             "out of date, so reviewers could not see the pattern of concerns.",
         },
@@ -332,7 +337,7 @@ def _learning(part: Partnership, audit: Audit, owner: Membership, moderator: Mem
         membership=moderator,
         fields={
             "kind": "finding",
-            "indicator": None,
+            "indicator": indicators["2.1"],
             "text": "Children's views were recorded but rarely shaped the plan.",
         },
     )

@@ -291,6 +291,12 @@ def test_a_withheld_figure_is_withheld_in_every_format(scene: Scene) -> None:
             cells = pdf_words(content)
         assert SUPPRESSED in cells, name
         assert SECRET not in cells, name
+    # Nowhere else either: not in a sentence, a caption, an alternative text or the SVG.
+    html = render(document, "html").decode().split("</style>", 1)[1]  # not the CSS
+    assert not re.search(r"(?<![\d.])33(\.3+)?%", html)
+    word = read_docx(io.BytesIO(render(document, "docx")))
+    assert not any(SECRET in p.text for p in word.paragraphs)
+    assert not any(SECRET in (s._inline.docPr.get("descr") or "") for s in word.inline_shapes)
     svg = next(c for c in document.charts() if c.title.startswith("Children")).svg
     assert SECRET not in svg and "33.3" not in svg
 

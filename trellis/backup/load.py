@@ -69,6 +69,7 @@ def restore(path: Path, *, replace: bool = False, expect_sha256: str = "") -> Re
                 "Restore into an empty database, or give --replace to delete everything "
                 "in it first."
             )
+        Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".restore-", dir=settings.DATA_DIR))
         try:
             staged = _stage_files(reader, manifest, staging)

@@ -32,7 +32,8 @@ def parse_file(data: bytes, name: str) -> Parsed:
 
         try:
             document = json.loads(data.decode("utf-8-sig"))
-        except (UnicodeError, ValueError) as error:
+        # RecursionError: arrays nested deeper than the parser's stack (a hostile file).
+        except (UnicodeError, ValueError, RecursionError) as error:
             raise ReadError("unreadable-json", _BAD_JSON) from error
         grid = grid_from_export(document)
     else:

@@ -98,6 +98,7 @@ def main() -> None:
             ),
         }
         workers = set(server.workers())
+        baseline = stack.peak_rss_mb(server.workers())
         for specimen in corpus:
             for target, (session, url, fields) in targets.items():
                 outcome = post(session, url, fields, specimen.name, specimen.data)
@@ -107,7 +108,9 @@ def main() -> None:
         respawned = len(workers) > 1
     finally:
         server.stop()
-    print(json.dumps(summary(corpus, results, peak, respawned), indent=2))
+    report = summary(corpus, results, peak, respawned)
+    report["worker peak RSS MB before the corpus (after two sign-ins)"] = baseline
+    print(json.dumps(report, indent=2))
 
 
 def summary(

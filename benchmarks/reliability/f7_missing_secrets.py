@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -36,6 +37,24 @@ def production_env(database_url: str) -> dict[str, str]:
     )
 
 
+def _wait_or_stop(process: subprocess.Popen[bytes], how: str, port: int) -> tuple[Any, bool]:
+    """(exit code, False) when it ends by itself within 15 s; else (None, whether it
+    answered /healthz), stopped the way each is meant to be stopped."""
+    try:
+        return process.wait(timeout=15), False
+    except subprocess.TimeoutExpired:
+        pass
+    served = stack.wait_for(f"http://127.0.0.1:{port}/healthz", 25)
+    # `trellis serve` stops its gunicorn on Ctrl-C (SIGINT); gunicorn stops on SIGTERM.
+    process.send_signal(signal.SIGINT if how == "serve" else signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    return None, served
+
+
 def start(how: str, env: dict[str, str]) -> dict[str, Any]:
     """Start and wait up to 40 s: a refusal ends the process; a start answers /healthz."""
     port = stack.free_port()
@@ -51,27 +70,16 @@ def start(how: str, env: dict[str, str]) -> dict[str, Any]:
             "--no-control-socket",
         ],
     }[how]
-    process = subprocess.Popen(  # noqa: S603
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=stack.REPO
-    )
-    served = False
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        served = stack.wait_for(f"http://127.0.0.1:{port}/healthz", 25)
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        code = None
-    else:
-        code = process.returncode
-    output = process.stdout.read().decode(errors="replace") if process.stdout else ""
-    message = next(
-        (line.strip() for line in output.splitlines() if "ImproperlyConfigured" in line), ""
-    )
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(  # noqa: S603
+            command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=stack.REPO
+        )
+        code, served = _wait_or_stop(process, how, port)
+        log.seek(0)
+        output = log.read().decode(errors="replace")
+    # The exception's own line, the last of its traceback (not the source line raising it).
+    lines = [line.strip() for line in output.splitlines() if "ImproperlyConfigured: " in line]
+    message = lines[-1] if lines else ""
     return {"exit": code, "served": served, "message": message}
 
 

@@ -12,6 +12,7 @@ gunicorn logs, the write tokens) stay in --out.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime as dt
 import json
@@ -220,6 +221,8 @@ def main() -> None:
         server = stack.Gunicorn(env, out, workers=3)
         try:
             report.update(_runs(args, out, env, pg, server))
+            report["F6"] = _graceful_stop(args, out, env, pg, server)
+            report["D1 after F6"] = reconcile("f6", out, pg)
         finally:
             server.stop()
         report["audit verify"] = stack.trellis(env, "audit", "verify", check=False).stdout.strip()
@@ -286,6 +289,42 @@ def _runs(
     )
     report["D1 after F2"] = reconcile("f2", out, pg)
     return report
+
+
+def _graceful_stop(
+    args: argparse.Namespace,
+    out: Path,
+    env: dict[str, str],
+    pg: stack.PrivatePostgres,
+    server: stack.Gunicorn,
+) -> dict[str, Any]:
+    """F6: SIGTERM to the gunicorn master under load. Requests in flight should complete
+    (graceful timeout 5 s); those arriving after the listener closed are refused, which is
+    the proxy's to retry, not a failure of the stop."""
+    mark = log_length(server)
+    process, sampler = run_locust("f6", server, pg, out, env, args.users, args.fault)
+    waited = signed_in("f6", out, args.users, args.fault / 2)
+    time.sleep(5)
+    answered_before = log_length(server)
+    signalled = time.monotonic()
+    server.process.send_signal(signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        server.process.wait(timeout=60)
+    stopped = time.monotonic() - signalled
+    process.send_signal(signal.SIGTERM)  # locust writes its CSVs and stops
+    figures = finish("f6", process, sampler, out, 60)
+    cut = [f for f in figures["failures"] if re.search("RemoteDisconnected|Reset|Aborted", f)]
+    refused = [f for f in figures["failures"] if "Refused" in f]
+    figures.update(
+        seconds_until_all_signed_in=waited,
+        seconds_from_sigterm_to_master_exit=round(stopped, 2),
+        master_exit_code=server.process.returncode,
+        answers_written_after_sigterm=log_length(server) - answered_before,
+        in_flight_cut=cut,
+        refused_after_stop=sum(int(f.split("×")[0]) for f in refused),
+        statuses=access_statuses(server, mark),
+    )
+    return figures
 
 
 class HealthProbe(threading.Thread):

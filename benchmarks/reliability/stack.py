@@ -237,8 +237,9 @@ def wait_for(url: str, seconds: float) -> bool:
 
 
 class CpuSampler:
-    """CPU seconds used by process trees during a run, sampled each second so processes
-    that die (a killed worker) still count up to their last sample."""
+    """CPU used by process trees during a run (in percent of one core; 200% is both cores
+    of this machine), sampled each second so processes that die (a killed worker) still
+    count up to their last sample."""
 
     def __init__(self, **roots: int) -> None:
         self.roots = roots
@@ -247,8 +248,12 @@ class CpuSampler:
         self._thread = threading.Thread(target=self._run, daemon=True)
         self.started = time.monotonic()
         self.wall = 0.0
+        self.base: dict[str, dict[int, float]] = {}
 
     def __enter__(self) -> CpuSampler:
+        # What the processes already running had used counts against them, not the run.
+        self._sample()
+        self.base = {name: dict(pids) for name, pids in self.seen.items()}
         self._thread.start()
         return self
 
@@ -274,7 +279,11 @@ class CpuSampler:
     def percent(self) -> dict[str, float]:
         """Average use of one core, in percent, over the run."""
         wall = self.wall or (time.monotonic() - self.started)
-        return {name: round(100 * sum(v.values()) / wall, 1) for name, v in self.seen.items()}
+        used = {
+            name: sum(t - self.base[name].get(pid, 0.0) for pid, t in pids.items())
+            for name, pids in self.seen.items()
+        }
+        return {name: round(100 * seconds / wall, 1) for name, seconds in used.items()}
 
 
 def peak_rss_mb(pids: list[int]) -> float:

@@ -46,6 +46,7 @@ def test_server_error_page_shows_a_reference_and_no_internals(
     assert "default-src 'self'" in response["Content-Security-Policy"]
 
 
+@pytest.mark.django_db
 def test_the_site_keeps_serving_after_a_server_error(failing_site: None) -> None:
     client = Client(raise_request_exception=False)
     assert client.get("/explode/").status_code == 500

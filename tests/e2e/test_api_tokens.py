@@ -1,7 +1,7 @@
 """The API's journey in a real browser: an analyst makes a token on their account page,
 pulls the measures as CSV and pushes a figure with it, sees the figure on the measure's
 page, then revokes the token, which is refused from the next request. Every page visited
-is checked with axe-core. (Browser fixtures come from tests/e2e.)"""
+is checked with axe-core."""
 
 from __future__ import annotations
 
@@ -13,13 +13,10 @@ from playwright.sync_api import Page, expect
 
 from tests import factories
 from tests.conftest import Cast
-from tests.e2e.conftest import assert_accessible, browser, page, sign_in  # noqa: F401
+from tests.e2e.conftest import assert_accessible, sign_in
 from tests.measures.factories import measure
 from trellis.api.models import ApiToken, TokenUse
 from trellis.measures.models import Observation
-
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
 
 @pytest.fixture
 def site(live_server, transactional_db, cast: Cast) -> tuple[str, Cast]:  # type: ignore[no-untyped-def]
@@ -27,7 +24,7 @@ def site(live_server, transactional_db, cast: Cast) -> tuple[str, Cast]:  # type
 
 
 def test_an_analyst_makes_a_token_pulls_measures_pushes_a_figure_and_revokes_it(
-    page: Page,  # noqa: F811
+    page: Page,
     site: tuple[str, Cast],
 ) -> None:
     url, cast = site

@@ -3,22 +3,43 @@
 from __future__ import annotations
 
 import logging
+from unittest import mock
 
 import pytest
+from django.db import InterfaceError, OperationalError, ProgrammingError
 from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import include, path
 
 from tests.conftest import Cast, signed_in
 from trellis import urls as trellis_urls
+from trellis.http import DatabaseUnavailableLogFilter
 
 
 def explode(request: HttpRequest) -> HttpResponse:
     raise RuntimeError("SELECT secret FROM settings -- boom")
 
 
-# A URLconf for these tests only: Trellis's own, plus a view that fails.
-urlpatterns = [path("explode/", explode), path("", include(trellis_urls))]
+def database_gone(request: HttpRequest) -> HttpResponse:
+    raise OperationalError('connection to server at "10.0.0.9", port 5432 failed: refused')
+
+
+def connection_closed(request: HttpRequest) -> HttpResponse:
+    raise InterfaceError("connection already closed")
+
+
+def bad_query(request: HttpRequest) -> HttpResponse:
+    raise ProgrammingError('relation "secret_table" does not exist')
+
+
+# A URLconf for these tests only: Trellis's own, plus views that fail.
+urlpatterns = [
+    path("explode/", explode),
+    path("database-gone/", database_gone),
+    path("connection-closed/", connection_closed),
+    path("bad-query/", bad_query),
+    path("", include(trellis_urls)),
+]
 handler500 = trellis_urls.handler500
 handler404 = trellis_urls.handler404
 
@@ -91,3 +112,72 @@ def test_signed_in_pages_are_never_cached(cast: Cast) -> None:
     response = signed_in(cast.owner).get(f"/p/{cast.partnership.slug}/")
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
+
+
+UNAVAILABLE_LEAKS = ("Traceback", 'File "', "10.0.0.9", "5432", "OperationalError", "django")
+
+
+@pytest.mark.parametrize("url", ["/database-gone/", "/connection-closed/"])
+def test_a_database_that_cannot_be_reached_gives_the_503_page_with_retry_after(
+    failing_site: None, url: str
+) -> None:
+    response = Client(raise_request_exception=False).get(url)
+    body = response.content.decode()
+    assert response.status_code == 503
+    assert response["Retry-After"].isdigit()
+    assert "Sorry, the service is unavailable" in body
+    for leak in UNAVAILABLE_LEAKS:
+        assert leak not in body
+    assert response["X-Request-Id"] in body
+
+
+def test_a_programming_error_in_the_database_still_gives_the_500_page(failing_site: None) -> None:
+    response = Client(raise_request_exception=False).get("/bad-query/")
+    assert response.status_code == 500
+    assert "Retry-After" not in response
+    assert "secret_table" not in response.content.decode()
+
+
+def test_a_database_lost_while_loading_the_session_gives_the_503_page(
+    cast: Cast, failing_site: None
+) -> None:
+    client = signed_in(cast.owner)
+    client.raise_request_exception = False
+    gone = OperationalError("server closed the connection unexpectedly")
+    with mock.patch("django.contrib.sessions.backends.db.SessionStore.load", side_effect=gone):
+        response = client.get(f"/p/{cast.partnership.slug}/")
+    assert response.status_code == 503
+    assert response["Retry-After"].isdigit()
+    for leak in UNAVAILABLE_LEAKS:
+        assert leak not in response.content.decode()
+
+
+def test_the_database_outage_is_logged_as_one_line_without_a_traceback(
+    cast: Cast, failing_site: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = signed_in(cast.owner)
+    client.raise_request_exception = False
+    gone = OperationalError("server closed the connection unexpectedly")
+    with (
+        caplog.at_level(logging.WARNING),
+        mock.patch("django.contrib.sessions.backends.db.SessionStore.load", side_effect=gone),
+    ):
+        client.get(f"/p/{cast.partnership.slug}/")
+    logged = [r for r in caplog.records if r.name in ("django.request", "trellis.http")]
+    assert any(r.name == "django.request" for r in logged)
+    for record in logged:  # as the console handler's filter does (it may have run already)
+        DatabaseUnavailableLogFilter().filter(record)
+    assert [r for r in logged if r.exc_info] == []
+    assert any("database unavailable" in r.getMessage() for r in logged)
+
+
+def test_the_log_filter_keeps_the_traceback_of_a_fault(
+    failing_site: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR):
+        Client(raise_request_exception=False).get("/bad-query/")
+    faults = [r for r in caplog.records if r.exc_info]
+    assert faults
+    for record in faults:
+        DatabaseUnavailableLogFilter().filter(record)
+    assert all(r.exc_info for r in faults)

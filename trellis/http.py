@@ -1,5 +1,5 @@
 """Cross-cutting HTTP behaviour: request ids, security headers, and the mapping of
-TrellisError to status pages."""
+TrellisError (and of a database that cannot be reached) to status pages."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import logging
 import secrets
 from collections.abc import Callable
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -28,6 +29,52 @@ class RequestIdLogFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = _request_id.get()
+        return True
+
+
+# Seconds a person (or a proxy) should wait before trying again when the database is away;
+# a fast restart of PostgreSQL takes about a second.
+RETRY_AFTER_SECONDS = 10
+
+
+def is_database_unavailable(exception: BaseException | None) -> bool:
+    """The database could not be reached or dropped the connection: a passing outage to
+    answer with 503, not a fault in Trellis (ProgrammingError, IntegrityError and the
+    like stay 500s)."""
+    return isinstance(exception, (OperationalError, InterfaceError))
+
+
+def database_unavailable_page(request: HttpRequest) -> HttpResponse:
+    """The 503 page, rendered without touching the database: the person, the messages
+    and the partnership (each read through the session) are left out of its context."""
+    from django.contrib.auth.models import AnonymousUser  # not at import: logging loads this
+
+    logger.warning("database unavailable path=%s", request.path)
+    response = render(
+        request,
+        "503.html",
+        {
+            "request_id": current_request_id(),
+            "user": AnonymousUser(),
+            "messages": [],
+            "partnership": None,
+        },
+        status=503,
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+class DatabaseUnavailableLogFilter(logging.Filter):
+    """Django logs an uncaught exception with its traceback; for a database that is away
+    (already logged as one warning line per request) the traceback says nothing more."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and is_database_unavailable(record.exc_info[1]):
+            record.msg = f"{record.msg} (database unavailable: %s)"
+            record.args = (*(record.args or ()), type(record.exc_info[1]).__name__)
+            record.exc_info = None
+            record.exc_text = None
         return True
 
 
@@ -62,7 +109,9 @@ class SecurityHeadersMiddleware:
 
 
 class TrellisErrorMiddleware:
-    """Turns a TrellisError raised by a view into its styled status page."""
+    """Turns a TrellisError raised by a view into its styled status page, and a database
+    that cannot be reached into the 503 page (trellis.views.server_error does the same for
+    what fails outside a view, such as loading the session)."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -71,6 +120,8 @@ class TrellisErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if is_database_unavailable(exception):
+            return database_unavailable_page(request)
         if not isinstance(exception, TrellisError):
             return None
         if exception.status == 403:

@@ -63,6 +63,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # A file, not memory, so the browser tests' live server thread has its own connection.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+else:
+    # A persistent connection is checked before a request reuses it, so one dropped by a
+    # database restart costs no request an error; a database that does not answer fails
+    # the request within seconds (as a 503 page) instead of holding a worker.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -266,7 +272,10 @@ MEDIA_ROOT = DATA_DIR / "files"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "trellis.http.RequestIdLogFilter"}},
+    "filters": {
+        "request_id": {"()": "trellis.http.RequestIdLogFilter"},
+        "database_unavailable": {"()": "trellis.http.DatabaseUnavailableLogFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
     },
@@ -274,7 +283,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["request_id"],
+            "filters": ["request_id", "database_unavailable"],
         }
     },
     "root": {"handlers": ["console"], "level": env_str("TRELLIS_LOG_LEVEL", "INFO")},

@@ -4,6 +4,7 @@ pages and the public pages."""
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -20,7 +21,7 @@ from trellis.accounts.models import Membership
 from trellis.accounts.policy import Perm, membership_for, require
 from trellis.errors import Conflict, Invalid
 from trellis.forms import VersionedForm, show_invalid
-from trellis.http import current_request_id
+from trellis.http import current_request_id, database_unavailable_page, is_database_unavailable
 
 logger = logging.getLogger("trellis.views")
 
@@ -159,6 +160,10 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this while handling the exception, so it is still at hand: a database
+    # that is away (say, while a middleware loads the session) gets the 503 page.
+    if is_database_unavailable(sys.exc_info()[1]):
+        return database_unavailable_page(request)
     # The log line carries the same id (trellis.http.RequestIdLogFilter).
     logger.error("server error shown to the user")
     return render(request, "500.html", {"request_id": current_request_id()}, status=500)

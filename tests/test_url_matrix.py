@@ -477,6 +477,13 @@ EXPECTED: dict[str, Row] = {
     "accounts:person-mfa-reset":  Row(at(pk="membership"), admin_only()),
     "accounts:person-end-sessions": Row(at(pk="membership"), admin_only()),
     # --- mfa (end)
+    # --- sso (begin)
+    # Single sign-on: started by a POST from the sign-in page; the provider's return with
+    # no flow started in this session is sent back to sign in. Set up by admins.
+    "accounts:sso-start":         Row(at(), public(405)),  # POST only
+    "accounts:sso-callback":      Row(none, public(LOGIN)),
+    "accounts:sso-settings":      Row(at(), admin_only(), shows="Single sign-on"),
+    # --- sso (end)
     # Reading: every member.
     "plans:partnership-home":     Row(at(), everyone()),
     "plans:my-actions":           Row(at(), everyone()),

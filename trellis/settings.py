@@ -155,6 +155,9 @@ TRELLIS_MFA_REQUIRED = PRODUCTION
 TRELLIS_SIGN_IN_MAX_FAILURES = env_int("TRELLIS_SIGN_IN_MAX_FAILURES", 10)
 TRELLIS_SIGN_IN_WINDOW_SECONDS = 5 * 60
 TRELLIS_SIGN_IN_COOL_OFF_SECONDS = 15 * 60
+# Single sign-on (trellis/accounts/sso.py): seconds to wait for a partnership's identity
+# provider (discovery, keys, token) before giving up.
+TRELLIS_SSO_TIMEOUT_SECONDS = env_int("TRELLIS_SSO_TIMEOUT_SECONDS", 5)
 # Number of proxies in front of the app whose X-Forwarded-For entries are trusted.
 TRELLIS_TRUSTED_PROXIES = env_int("TRELLIS_TRUSTED_PROXIES", 0)
 

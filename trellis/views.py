@@ -129,6 +129,9 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("partnership")
         .order_by("partnership__name")
     )
+    sso_partnership = getattr(request.user, "sso_partnership", None)
+    if sso_partnership:  # single sign-on reaches only that partnership
+        memberships = [m for m in memberships if m.partnership.slug == sso_partnership]
     slugs = [m.partnership.slug for m in memberships]
     last = request.session.get("partnership")
     choosing = "choose" in request.GET

@@ -9,6 +9,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 
 SIGNED_IN_AT = "signed_in_at"
+# Set by single sign-on (trellis.accounts.sso_views): the one partnership the session reaches.
+SSO_PARTNERSHIP = "sso_partnership"
 
 
 class SessionLimitMiddleware:
@@ -28,4 +30,7 @@ class SessionLimitMiddleware:
             ):
                 logout(request)
                 return redirect_to_login(request.get_full_path())
+            # A partnership's identity provider vouches for its own members only there
+            # (trellis.accounts.policy.membership_for reads this).
+            request.user.sso_partnership = request.session.get(SSO_PARTNERSHIP)  # type: ignore[attr-defined]
         return self.get_response(request)

@@ -207,3 +207,33 @@ class CodeFailure(models.Model):
 
     def __str__(self) -> str:
         return f"wrong code at {self.at:%Y-%m-%d %H:%M}"
+
+
+class SsoProvider(models.Model):
+    """A partnership's identity provider for single sign-on over OpenID Connect
+    (trellis.accounts.sso). At most one per partnership; set by its admins. People are
+    matched by e-mail to existing memberships of this partnership; nothing is created."""
+
+    partnership = models.OneToOneField(
+        Partnership, on_delete=models.CASCADE, related_name="sso_provider"
+    )
+    name = models.CharField(_("name shown on the sign-in page"), max_length=80)
+    issuer = models.URLField(_("issuer URL"), max_length=300)
+    client_id = models.CharField(_("client ID"), max_length=200)
+    # Sealed like the MFA secrets: "v1:" + base64(nonce + AES-GCM ciphertext), under a
+    # key derived from SECRET_KEY and bound to the partnership's id. Never shown again.
+    client_secret = models.TextField(editable=False)
+    # Lower-case domains, space-separated; empty means any domain.
+    allowed_domains = models.CharField(_("allowed e-mail domains"), max_length=500, blank=True)
+    # Use `email` (or `preferred_username`) without `email_verified`: the admin vouches
+    # that the provider only issues addresses its organisation owns (Entra ID's case).
+    trust_email = models.BooleanField(_("the provider's e-mail addresses are verified"))
+    is_enabled = models.BooleanField(_("offer this on the sign-in page"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} for {self.partnership}"
+
+    @property
+    def domains(self) -> list[str]:
+        return self.allowed_domains.split()

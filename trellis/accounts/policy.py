@@ -32,6 +32,9 @@ class Perm(StrEnum):
     LOAD_DATA = "load-data"
     # What a governance group decided and what follows (trellis.meetings).
     RECORD_DECISION = "record-decision"
+    # The data summary report is the analysts' (the BIU's) to issue; plan owners may too.
+    # The board pack and the evidence pack are issued under EDIT_PLAN (trellis.reports).
+    ISSUE_DATA_SUMMARY = "issue-data-summary"
 
 
 EVERY_ROLE = frozenset(Role.values)
@@ -50,6 +53,7 @@ _BY_ROLE: dict[Perm, frozenset[str]] = {
     Perm.RECORD_OBSERVATION: frozenset({Role.OWNER, Role.ANALYST}),
     Perm.LOAD_DATA: frozenset({Role.ANALYST}),
     Perm.RECORD_DECISION: frozenset({Role.ADMIN, Role.OWNER, Role.BOARD}),
+    Perm.ISSUE_DATA_SUMMARY: frozenset({Role.OWNER, Role.ANALYST}),
 }
 # Permissions the action's own lead and deputies hold on that action, whatever their role.
 _LEAD_PERMS = frozenset(
@@ -89,6 +93,11 @@ def is_lead_or_deputy(membership: Membership, action: Any) -> bool:
 def membership_for(person: Any, slug: str) -> Membership:
     """The person's active membership of the partnership, or NotFound."""
     if not getattr(person, "is_authenticated", False) or not person.is_active:
+        raise NotFound()
+    # A session signed in through a partnership's identity provider reaches that
+    # partnership alone (trellis.accounts.sso).
+    sso_partnership = getattr(person, "sso_partnership", None)
+    if sso_partnership and sso_partnership != slug:
         raise NotFound()
     membership = (
         Membership.objects.select_related("partnership", "person", "agency")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from trellis.accounts import mfa_views, views
+from trellis.accounts import mfa_views, sso_views, views
 
 app_name = "accounts"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("sign-in/", views.sign_in, name="sign-in"),
     path("sign-out/", views.sign_out, name="sign-out"),
     path("sign-in/code/", mfa_views.sign_in_code, name="sign-in-code"),
+    path("sign-in/sso/return/", sso_views.sso_callback, name="sso-callback"),
+    path("sign-in/sso/<slug:slug>/", sso_views.sso_start, name="sso-start"),
     path("sign-in/set-up/", mfa_views.sign_in_set_up, name="sign-in-set-up"),
     path("account/two-step/", mfa_views.security, name="security"),
     path("account/two-step/set-up/", mfa_views.security_set_up, name="security-set-up"),
@@ -37,6 +39,7 @@ urlpatterns = [
         mfa_views.person_mfa_reset,
         name="person-mfa-reset",
     ),
+    path("p/<slug:slug>/single-sign-on/", sso_views.sso_settings, name="sso-settings"),
     path("p/<slug:slug>/directory/", views.directory, name="directory"),
     path("p/<slug:slug>/agencies/new/", views.agency_create, name="agency-create"),
     path("p/<slug:slug>/agencies/<int:pk>/edit/", views.agency_edit, name="agency-edit"),

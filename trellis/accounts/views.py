@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from trellis.accounts import forms, mfa, services, throttle
 from trellis.accounts.mfa_views import begin_second_step, complete_sign_in, safe_next
-from trellis.accounts.models import Agency, Group, Membership, MfaDevice
+from trellis.accounts.models import Agency, Group, Membership, MfaDevice, SsoProvider
 from trellis.accounts.policy import Perm
 from trellis.errors import Invalid, NotFound
 from trellis.forms import show_invalid
@@ -59,7 +59,14 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/sign_in.html",
-        {"form": form, "next": next_url, "throttled": throttled},
+        {
+            "form": form,
+            "next": next_url,
+            "throttled": throttled,
+            "sso_providers": SsoProvider.objects.filter(is_enabled=True)
+            .select_related("partnership")
+            .order_by("partnership__name"),
+        },
         status=status,
     )
 

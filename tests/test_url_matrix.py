@@ -591,7 +591,8 @@ EXPECTED: dict[str, Row] = {
     # --- meetings (end)
     # --- reports (begin)
     # Issued reports carry only what the board may read: every member reads and downloads
-    # them; plan owners issue them (a POST on the same page).
+    # them; plan owners issue them, analysts the data summary (a POST on the same page,
+    # tested in tests/reports/test_issued.py).
     "reports:plan-reports":         Row(at(plan_pk="plan"), everyone(), shows="Issued reports"),
     "reports:issued-download":      Row(at(pk="issued"), everyone()),
     "reports:issued-view":          Row(at(pk="issued"), everyone(), shows="Board pack"),

@@ -18,11 +18,13 @@ from django.urls import reverse
 from tests import factories
 from tests.conftest import Cast, signed_in
 from tests.measures.factories import measure
+from trellis.accounts.models import Membership
 from trellis.audit.models import AuditEntry
+from trellis.errors import Forbidden
 from trellis.measures.models import Measure, Observation
 from trellis.progress.models import ProgressUpdate
 from trellis.reports.models import IssuedReport
-from trellis.reports.services import report_complete
+from trellis.reports.services import report_complete, report_issue
 
 Q3 = 3
 
@@ -133,13 +135,54 @@ def test_bad_input_is_explained_and_nothing_is_written(plan_with_data: Cast) -> 
     assert not IssuedReport.objects.exists()
 
 
-def test_only_plan_owners_issue(plan_with_data: Cast) -> None:
+def test_plan_owners_issue_every_report_and_analysts_the_data_summary_only(
+    plan_with_data: Cast, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
     cast = plan_with_data
     period = cast.plan.periods.all()[Q3]
-    data = {"kind": "board-pack", "period": period.pk, "format": "pdf"}
-    for person in (cast.board, cast.inspector, cast.lead, cast.analyst, cast.admin):
-        assert signed_in(person).post(page_url(cast), data).status_code == 403
-    assert signed_in(cast.outsider).post(page_url(cast), data).status_code == 404
+
+    def post(person: Any, kind: str) -> int:
+        data = {"kind": kind, "period": period.pk, "format": "pdf"}
+        with django_capture_on_commit_callbacks(execute=False):
+            return int(signed_in(person).post(page_url(cast), data).status_code)
+
+    for kind in ("board-pack", "evidence", "data-summary"):
+        for person in (cast.board, cast.inspector, cast.lead, cast.admin):
+            assert post(person, kind) == 403, (person, kind)
+        assert post(cast.outsider, kind) == 404
+    for kind in ("board-pack", "evidence"):
+        assert post(cast.analyst, kind) == 403
+    assert not IssuedReport.objects.exists()
+
+    assert post(cast.analyst, "data-summary") == 302
+    issued = IssuedReport.objects.get()
+    assert (issued.kind, issued.requested_by) == ("data-summary", cast.analyst)
+    for kind in ("board-pack", "evidence", "data-summary"):
+        assert post(cast.owner, kind) == 302
+    assert IssuedReport.objects.count() == 4
+
+
+def test_the_issue_form_offers_each_member_the_reports_they_may_issue(
+    plan_with_data: Cast,
+) -> None:
+    cast = plan_with_data
+    analyst = signed_in(cast.analyst).get(page_url(cast)).content.decode()
+    assert 'value="data-summary"' in analyst and "Issue the report" in analyst
+    assert 'value="board-pack"' not in analyst and 'value="evidence"' not in analyst
+    owner = signed_in(cast.owner).get(page_url(cast)).content.decode()
+    assert all(f'value="{k}"' in owner for k in ("board-pack", "evidence", "data-summary"))
+    lead = signed_in(cast.lead).get(page_url(cast)).content.decode()
+    assert "Issue the report" not in lead and 'value="data-summary"' not in lead
+
+
+def test_the_service_refuses_a_kind_the_member_may_not_issue(plan_with_data: Cast) -> None:
+    cast = plan_with_data
+    period = cast.plan.periods.all()[Q3]
+    analyst = Membership.objects.get(person=cast.analyst, partnership=cast.partnership)
+    with pytest.raises(Forbidden):
+        report_issue(
+            membership=analyst, plan=cast.plan, period=period, kind="board-pack", fmt="pdf"
+        )
     assert not IssuedReport.objects.exists()
 
 

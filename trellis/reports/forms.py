@@ -1,4 +1,4 @@
-"""The form a plan owner issues a report with."""
+"""The form a plan owner (or, for the data summary, an analyst) issues a report with."""
 
 from __future__ import annotations
 
@@ -20,16 +20,18 @@ class IssueForm(GovukFormMixin, forms.Form):
     )
     format = forms.ChoiceField(label=_("Format"), widget=forms.RadioSelect)
 
-    def __init__(self, *args: Any, periods: Any, default_period: Any = None, **kw: Any) -> None:
+    def __init__(
+        self, *args: Any, periods: Any, kinds: list[str], default_period: Any = None, **kw: Any
+    ) -> None:
         super().__init__(*args, **kw)
         self.fields["kind"].choices = [  # type: ignore[attr-defined]
-            (k, r.title) for k, r in REPORTS.items()
+            (k, r.title) for k, r in REPORTS.items() if k in kinds
         ]
         self.fields["period"].queryset = periods  # type: ignore[attr-defined]
         formats = [(name, get_format(name).label) for name in FORMAT_NAMES]
         self.fields["format"].choices = formats  # type: ignore[attr-defined]
         if not self.is_bound:
-            self.initial.setdefault("kind", "board-pack")
+            self.initial.setdefault("kind", kinds[0])
             self.initial.setdefault("format", "docx")
             if default_period is not None:
                 self.initial.setdefault("period", default_period.pk)

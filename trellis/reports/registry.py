@@ -15,6 +15,7 @@ from functools import cache
 from importlib import import_module
 from typing import TYPE_CHECKING
 
+from trellis.accounts.policy import Perm
 from trellis.core.disclosure import Thresholds
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ Builder = Callable[[ReportRequest], "Document"]
 class ReportKind:
     title: str
     builder: str  # "module.path:function"
+    issued_by: Perm = Perm.EDIT_PLAN  # who may issue it (trellis.accounts.policy)
 
     def build(self, request: ReportRequest) -> Document:
         return _resolve(self.builder)(request)
@@ -63,6 +65,9 @@ def _resolve(dotted: str) -> Builder:
 
 REPORTS: dict[str, ReportKind] = {
     "board-pack": ReportKind("Quarterly board pack", "trellis.reports.board_pack:build"),
-    "data-summary": ReportKind("Data summary", "trellis.reports.data_summary:build"),
+    # The analysts' report to their chief officers (DOMAIN.md: the BIU produces it).
+    "data-summary": ReportKind(
+        "Data summary", "trellis.reports.data_summary:build", Perm.ISSUE_DATA_SUMMARY
+    ),
     "evidence": ReportKind("Inspection evidence pack", "trellis.reports.evidence_pack:build"),
 }

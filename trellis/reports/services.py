@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from trellis.accounts.models import Membership, Partnership
+from trellis.accounts.policy import require
 from trellis.audit.services import audit_append
 from trellis.core.disclosure import Thresholds
 from trellis.errors import Invalid
@@ -61,9 +62,11 @@ def file_name(kind: str, plan: Plan, period: ReportingPeriod, fmt: str) -> str:
 def report_issue(
     *, membership: Membership, plan: Plan, period: ReportingPeriod, kind: str, fmt: str
 ) -> IssuedReport:
-    """Record a request for a report and queue its building; audited."""
+    """Record a request for a report and queue its building; audited. Forbidden unless
+    the member may issue that kind of report (`ReportKind.issued_by`)."""
     if kind not in REPORTS:
         raise Invalid(errors={"kind": ["Choose a report."]})
+    require(membership, REPORTS[kind].issued_by)
     if fmt not in FORMAT_NAMES:
         raise Invalid(errors={"format": ["Choose a format."]})
     if period.plan_id != plan.pk or plan.partnership_id != membership.partnership_id:

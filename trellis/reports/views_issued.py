@@ -1,10 +1,13 @@
 """Pages for issued reports: a plan's reports (every member reads and downloads them; plan
-owners issue them) and the download of one issued report, byte for byte as issued.
+owners issue them, analysts the data summary) and the download of one issued report, byte
+for byte as issued.
 
 Who: an issued report is built with the partnership's disclosure thresholds and shows
 restricted updates by status only, so everything in it may be read by every member of the
-partnership, board members and inspectors included. Issuing is for plan owners
-(Perm.EDIT_PLAN): they run the quarterly cycle. docs/reports.md explains the choice.
+partnership, board members and inspectors included. Each kind of report names who may
+issue it (`ReportKind.issued_by`): the board pack and the evidence pack plan owners
+(Perm.EDIT_PLAN), who run the quarterly cycle; the data summary also analysts
+(Perm.ISSUE_DATA_SUMMARY), who owe it to their chief officers. docs/reports.md explains.
 """
 
 from __future__ import annotations
@@ -23,8 +26,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from trellis.accounts.models import Membership
-from trellis.accounts.policy import Perm, can, require
-from trellis.errors import Invalid, NotFound
+from trellis.accounts.policy import can
+from trellis.errors import Forbidden, Invalid, NotFound
 from trellis.forms import show_invalid
 from trellis.plans.models import Plan
 from trellis.plans.selectors import get_scoped
@@ -55,12 +58,14 @@ def _issued_list(plan: Plan) -> list[IssuedReport]:
 def plan_reports(request: HttpRequest, plan_pk: int) -> HttpResponse:
     membership: Membership = request.membership  # type: ignore[attr-defined]
     plan = get_scoped(Plan, membership.partnership, plan_pk)
-    may_issue = can(membership, Perm.EDIT_PLAN)
+    kinds = [k for k, r in REPORTS.items() if can(membership, r.issued_by)]
     periods = plan_periods(plan)
     form = None
     if request.method == "POST":
-        require(membership, Perm.EDIT_PLAN)
-        form = IssueForm(request.POST, periods=periods)
+        posted = REPORTS.get(request.POST.get("kind", ""))
+        if not kinds or (posted is not None and not can(membership, posted.issued_by)):
+            raise Forbidden("You do not have permission to do that.")
+        form = IssueForm(request.POST, periods=periods, kinds=kinds)
         if form.is_valid():
             try:
                 report_issue(
@@ -88,9 +93,10 @@ def plan_reports(request: HttpRequest, plan_pk: int) -> HttpResponse:
     }
     if request.headers.get("HX-Request"):
         return render(request, "reports/_issued_table.html", context)
-    if may_issue and form is None:
+    if kinds and form is None:
         today = timezone.localdate()
-        form = IssueForm(periods=periods, default_period=current_period(list(periods), today))
+        default = current_period(list(periods), today)
+        form = IssueForm(periods=periods, kinds=kinds, default_period=default)
     return render(request, "reports/plan_reports.html", context | {"form": form})
 
 

@@ -61,3 +61,12 @@ class Conflict(TrellisError):
         self.changed_by = changed_by
         self.changed_at = changed_at
         self.current = current
+
+
+class StorageFull(TrellisError):
+    """The disk (or the quota) holding uploads and stored files is full: nothing was kept,
+    and trying again helps only once an admin has made room."""
+
+    status = 503
+    code = "storage_full"
+    exit_code = 1

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from trellis.errors import TrellisError
+from trellis.uploads import is_storage_full, storage_full
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 logger = logging.getLogger("trellis.http")
@@ -65,6 +66,18 @@ def database_unavailable_page(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def storage_full_page(request: HttpRequest) -> HttpResponse:
+    """The 503 page for a full disk: what was being stored was removed, and nothing else
+    of the request was kept."""
+    logger.error("storage full path=%s", request.path)
+    return render(
+        request,
+        "503.html",
+        {"message": storage_full().message, "request_id": current_request_id()},
+        status=503,
+    )
+
+
 class DatabaseUnavailableLogFilter(logging.Filter):
     """Django logs an uncaught exception with its traceback; for a database that is away
     (already logged as one warning line per request) the traceback says nothing more."""
@@ -110,8 +123,9 @@ class SecurityHeadersMiddleware:
 
 class TrellisErrorMiddleware:
     """Turns a TrellisError raised by a view into its styled status page, and a database
-    that cannot be reached into the 503 page (trellis.views.server_error does the same for
-    what fails outside a view, such as loading the session)."""
+    that cannot be reached or a full disk into the 503 page (trellis.views.server_error does
+    the same for what fails outside a view, such as loading the session or reading the
+    body in CSRF's check)."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -122,6 +136,8 @@ class TrellisErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if is_database_unavailable(exception):
             return database_unavailable_page(request)
+        if is_storage_full(exception):
+            return storage_full_page(request)
         if not isinstance(exception, TrellisError):
             return None
         if exception.status == 403:

@@ -215,8 +215,11 @@ TRELLIS_EXTRACT_MAX_BYTES = env_int("TRELLIS_EXTRACT_MAX_BYTES", 200 * 1024 * 10
 FILE_UPLOAD_HANDLERS = [
     "trellis.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
-    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+    "trellis.uploads.SpoolingUploadHandler",
 ]
+# A large upload is spooled here, on the data volume (not the system's /tmp), so a full
+# disk is met where Trellis can refuse it cleanly; made on first use.
+FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "upload-tmp")
 # Every uploaded file passes this scanner; it fails closed. The default finds only the
 # EICAR test string: point it at a clamd-backed scanner in production.
 TRELLIS_UPLOAD_SCANNER = env_str(

@@ -1,15 +1,26 @@
-"""Receiving uploaded files: stop a file as soon as it passes the page's limit, and make
-a person's file name safe to show and to offer as a download name."""
+"""Receiving uploaded files: stop a file as soon as it passes the page's limit, refuse it
+cleanly when the disk is full, and make a person's file name safe to show and to offer as a
+download name."""
 
 from __future__ import annotations
 
+import errno
 import re
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.core.files.uploadhandler import (
+    FileUploadHandler,
+    StopUpload,
+    TemporaryFileUploadHandler,
+)
+from django.http.multipartparser import exhaust  # type: ignore[attr-defined]
+from django.utils.translation import gettext as _
+
+from trellis.errors import StorageFull
 
 NAME_MAX = 100  # characters of the cleaned display name, extension included
 
@@ -71,6 +82,75 @@ class SizeLimitUploadHandler(FileUploadHandler):
         # The proxy caps the body (client_max_body_size), so reading the rest is cheap and
         # lets the person see a page that says what went wrong.
         raise StopUpload(connection_reset=False)
+
+
+# The disk filling up.
+
+_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def is_storage_full(exception: BaseException | None) -> bool:
+    """No room left on the disk or in the quota, wherever a write found it."""
+    if isinstance(exception, StorageFull):
+        return True
+    if not isinstance(exception, OSError):
+        return False
+    # pyarrow's writers raise OSError with the system's message but no errno.
+    return exception.errno in _FULL or (
+        exception.errno is None and "No space left on device" in str(exception)
+    )
+
+
+def storage_full() -> StorageFull:
+    return StorageFull(
+        _(
+            "There is no room to store files just now, so nothing was stored. "
+            "Tell your Trellis admin, then try again later."
+        )
+    )
+
+
+class SpoolingUploadHandler(TemporaryFileUploadHandler):
+    """The last of FILE_UPLOAD_HANDLERS: spools a large file to FILE_UPLOAD_TEMP_DIR (made
+    on first use). When the disk is full it removes its partial file at once, reads the
+    rest of the body (so the person gets the page rather than a reset connection) and
+    raises StorageFull, which trellis.http turns into the 503 page."""
+
+    _input: IO[bytes] | None = None
+
+    def handle_raw_input(
+        self,
+        input_data: IO[bytes],
+        META: dict[str, Any],
+        content_length: int,
+        boundary: str,
+        encoding: str | None = None,
+    ) -> None:
+        self._input = input_data
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        Path(settings.FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            super().new_file(*args, **kwargs)
+        except OSError as exc:
+            if is_storage_full(exc):
+                self._give_up()
+            raise
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        try:
+            self.file.write(raw_data)
+        except OSError as exc:
+            if not is_storage_full(exc):
+                raise
+            self.upload_interrupted()  # closes and removes the partial file
+            self._give_up()
+        return None
+
+    def _give_up(self) -> None:
+        if self._input is not None:
+            exhaust(self._input)
+        raise storage_full()
 
 
 # Names.

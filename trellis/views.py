@@ -21,7 +21,13 @@ from trellis.accounts.models import Membership
 from trellis.accounts.policy import Perm, membership_for, require
 from trellis.errors import Conflict, Invalid
 from trellis.forms import VersionedForm, show_invalid
-from trellis.http import current_request_id, database_unavailable_page, is_database_unavailable
+from trellis.http import (
+    current_request_id,
+    database_unavailable_page,
+    is_database_unavailable,
+    storage_full_page,
+)
+from trellis.uploads import is_storage_full
 
 logger = logging.getLogger("trellis.views")
 
@@ -167,6 +173,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # that is away (say, while a middleware loads the session) gets the 503 page.
     if is_database_unavailable(sys.exc_info()[1]):
         return database_unavailable_page(request)
+    if is_storage_full(sys.exc_info()[1]):
+        return storage_full_page(request)
     # The log line carries the same id (trellis.http.RequestIdLogFilter).
     logger.error("server error shown to the user")
     return render(request, "500.html", {"request_id": current_request_id()}, status=500)

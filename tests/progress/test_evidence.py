@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.files.uploadhandler import StopUpload, TemporaryFileUploadHandler
+from django.core.files.uploadhandler import StopUpload
 from django.db import connection
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
@@ -37,7 +37,12 @@ from trellis.plans.models import Action
 from trellis.progress.evidence import evidence_add
 from trellis.progress.filetypes import REFUSALS, Infected, UploadRefused, detect_kind
 from trellis.progress.models import Evidence, ProgressUpdate
-from trellis.uploads import NAME_MAX, SizeLimitUploadHandler, clean_file_name
+from trellis.uploads import (
+    NAME_MAX,
+    SizeLimitUploadHandler,
+    SpoolingUploadHandler,
+    clean_file_name,
+)
 
 MB = 1024 * 1024
 
@@ -317,13 +322,13 @@ def test_a_file_one_byte_over_10_mb_is_stopped_and_nothing_is_stored(
     scene: Scene, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     received: list[int] = []
-    receive = TemporaryFileUploadHandler.receive_data_chunk
+    receive = SpoolingUploadHandler.receive_data_chunk
 
     def spy(handler: Any, raw_data: bytes, start: int) -> Any:
         received.append(start + len(raw_data))
         return receive(handler, raw_data, start)
 
-    monkeypatch.setattr(TemporaryFileUploadHandler, "receive_data_chunk", spy)
+    monkeypatch.setattr(SpoolingUploadHandler, "receive_data_chunk", spy)
     response = post_file(scene, "big.pdf", pdf_bytes().ljust(10 * MB + 1, b" "))
     assert max(received) <= 10 * MB  # stopped while arriving: the last byte never landed
     assert response.status_code == 400

@@ -478,9 +478,10 @@ EXPECTED: dict[str, Row] = {
     "accounts:person-end-sessions": Row(at(pk="membership"), admin_only()),
     # --- mfa (end)
     # --- sso (begin)
-    # Single sign-on: started by a POST from the sign-in page; the provider's return with
-    # no flow started in this session is sent back to sign in. Set up by admins.
-    "accounts:sso-start":         Row(at(), public(405)),  # POST only
+    # Single sign-on: the sample partnership has no provider, so starting one, or the
+    # provider's return with no flow started in this session, is sent back to sign in.
+    # Set up by admins.
+    "accounts:sso-start":         Row(at(), public(LOGIN)),
     "accounts:sso-callback":      Row(none, public(LOGIN)),
     "accounts:sso-settings":      Row(at(), admin_only(), shows="Single sign-on"),
     # --- sso (end)

@@ -53,7 +53,7 @@ def provider(cast: Cast) -> Iterator[Provider]:
 
 def go_through_provider(client: Client, provider: Provider, slug: str) -> str:
     """Start at Trellis, follow the provider's answer; return the callback URL (path+query)."""
-    started = client.post(reverse("accounts:sso-start", args=[slug]))
+    started = client.get(reverse("accounts:sso-start", args=[slug]))
     assert started.status_code == 302
     assert started["Location"].startswith(provider.issuer + "/authorize?")
     try:
@@ -249,7 +249,7 @@ def test_the_sign_in_page_offers_each_enabled_provider(cast: Cast, provider: Pro
     SsoProvider.objects.update(is_enabled=False)
     assert "Sign in with" not in Client().get(reverse("accounts:sign-in")).content.decode()
     # A disabled (or absent) provider cannot be started by hand either.
-    response = Client().post(reverse("accounts:sso-start", args=[cast.partnership.slug]))
+    response = Client().get(reverse("accounts:sso-start", args=[cast.partnership.slug]))
     assert response["Location"] == reverse("accounts:sign-in")
 
 

@@ -13,9 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from trellis.accounts import sso
 from trellis.accounts.mfa_views import complete_sign_in, safe_next
@@ -39,15 +38,17 @@ def _refuse(request: HttpRequest, message: str) -> HttpResponse:
     return redirect("accounts:sign-in")
 
 
-@csrf_protect
 @never_cache
-@require_POST
+@require_GET
 def sso_start(request: HttpRequest, slug: str) -> HttpResponse:
+    """A link, not a form: the page's CSP (form-action 'self') would stop a form's
+    redirect to the provider. Starting a flow for someone is harmless: only their own
+    sign-in at the provider can finish it, and the state ties it to their session."""
     provider = SsoProvider.objects.filter(partnership__slug=slug, is_enabled=True).first()
     if provider is None:
         return _refuse(request, _("Single sign-on is not set up for that partnership."))
     try:
-        begun = sso.start(provider, _redirect_uri(request), request.POST.get("next", ""))
+        begun = sso.start(provider, _redirect_uri(request), request.GET.get("next", ""))
     except sso.SsoError as exc:
         security_log.warning("sso start failed partnership=%s reason=%s", slug, exc.reason)
         return _refuse(request, exc.message)

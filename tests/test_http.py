@@ -138,6 +138,18 @@ def test_a_programming_error_in_the_database_still_gives_the_500_page(failing_si
     assert "secret_table" not in response.content.decode()
 
 
+def test_a_session_that_cannot_be_saved_for_the_database_gives_503_not_400(
+    cast: Cast, failing_site: None
+) -> None:
+    client = signed_in(cast.owner)
+    client.raise_request_exception = False
+    gone = OperationalError("terminating connection due to administrator command")
+    with mock.patch("django.contrib.sessions.backends.db.SessionStore.save", side_effect=gone):
+        response = client.get(f"/p/{cast.partnership.slug}/")
+    assert response.status_code == 503
+    assert response["Retry-After"].isdigit()
+
+
 def test_a_database_lost_while_loading_the_session_gives_the_503_page(
     cast: Cast, failing_site: None
 ) -> None:

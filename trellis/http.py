@@ -41,8 +41,15 @@ RETRY_AFTER_SECONDS = 10
 def is_database_unavailable(exception: BaseException | None) -> bool:
     """The database could not be reached or dropped the connection: a passing outage to
     answer with 503, not a fault in Trellis (ProgrammingError, IntegrityError and the
-    like stay 500s)."""
-    return isinstance(exception, (OperationalError, InterfaceError))
+    like stay 500s). Looks through the chain too: Django re-raises a session that could
+    not be saved as SessionInterrupted, from the OperationalError."""
+    seen = 0
+    while exception is not None and seen < 5:
+        if isinstance(exception, (OperationalError, InterfaceError)):
+            return True
+        exception = exception.__cause__ or exception.__context__
+        seen += 1
+    return False
 
 
 def database_unavailable_page(request: HttpRequest) -> HttpResponse:

@@ -157,6 +157,8 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_database_unavailable(exception):  # the session could not be saved: not their fault
+        return database_unavailable_page(request)
     return render(request, "400.html", {"request_id": current_request_id()}, status=400)
 
 

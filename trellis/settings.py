@@ -7,6 +7,7 @@ ALLOWED_HOSTS and DATABASE_URL are set, and enables every transport protection).
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import dj_database_url
@@ -218,8 +219,11 @@ FILE_UPLOAD_HANDLERS = [
     "trellis.uploads.SpoolingUploadHandler",
 ]
 # A large upload is spooled here, on the data volume (not the system's /tmp), so a full
-# disk is met where Trellis can refuse it cleanly; made on first use.
+# disk is met where Trellis can refuse it cleanly. Made here (Django's checks want it); a
+# read-only data directory is left to those checks to report.
 FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "upload-tmp")
+with contextlib.suppress(OSError):
+    Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True, mode=0o700)
 # Every uploaded file passes this scanner; it fails closed. The default finds only the
 # EICAR test string: point it at a clamd-backed scanner in production.
 TRELLIS_UPLOAD_SCANNER = env_str(

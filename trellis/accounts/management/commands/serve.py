@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Callable
+from types import FrameType
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +19,7 @@ from trellis.startup import refuse_unsafe_production
 
 
 class Command(BaseCommand):
-    help = "Serve Trellis with gunicorn on loopback (or --host) until interrupted."
+    help = "Serve Trellis with gunicorn on loopback (or --host) until interrupted or SIGTERM."
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
@@ -48,17 +50,37 @@ def serve(*, host: str, port: int, workers: int, on_ready: Callable[[str], None]
             "--no-control-socket",
         ]
     )
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         if not _wait_until_ready(server, url + "/healthz"):
             raise CommandError(f"The server did not start on {url}; is the port in use?")
         on_ready(url)
         server.wait()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _Stopped):
         pass
     finally:
-        if server.poll() is None:
-            server.terminate()
-            server.wait(timeout=10)
+        signal.signal(signal.SIGTERM, previous)
+        _stop(server)
+
+
+class _Stopped(Exception):
+    """SIGTERM (from a supervisor, systemd or a container runtime) asked us to stop."""
+
+
+def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise _Stopped
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to gunicorn: its workers finish the requests in flight (graceful timeout
+    5 s), then it exits; killed only if it has not gone well after that."""
+    if server.poll() is None:
+        server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 def _wait_until_ready(server: subprocess.Popen[bytes], health_url: str) -> bool:

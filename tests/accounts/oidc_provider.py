@@ -30,6 +30,7 @@ class Provider:
         self.client_id = client_id
         self.client_secret = client_secret
         self.key = RSAKey.generate_key(2048, parameters={"kid": "key-1", "use": "sig"})
+        self.kid = "key-1"  # the key id named in the ID tokens' header
         self.claims: dict[str, Any] = {}  # who signs in next
         self.tamper: dict[str, Any] = {}  # claims replaced in the next ID tokens
         self.sign_with: RSAKey | None = None  # another key, for a forged signature
@@ -72,7 +73,7 @@ class Provider:
             **self.tamper,
         }
         key = self.sign_with or self.key
-        return jwt.encode({"alg": "RS256", "kid": "key-1"}, claims, key)
+        return jwt.encode({"alg": "RS256", "kid": self.kid}, claims, key)
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         provider = self

@@ -4,6 +4,7 @@ urllib plays it for the provider."""
 
 from __future__ import annotations
 
+import datetime as dt
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from joserfc.jwk import RSAKey
@@ -320,3 +322,44 @@ def test_only_the_partnerships_admins_may_change_its_provider(cast: Cast, role: 
     url = reverse("accounts:sso-settings", args=[cast.partnership.slug])
     assert client.post(url, _settings_form()).status_code in (403, 404)
     assert not SsoProvider.objects.exists()
+
+
+def test_a_single_sign_on_session_cannot_create_an_api_token(
+    cast: Cast, provider: Provider
+) -> None:
+    from trellis.api.models import ApiToken
+
+    provider.claims = {"email": "lead@example.org", "email_verified": True}
+    client = Client()
+    sign_in_with(client, provider, cast.partnership.slug)
+    form = {"name": "Power BI", "scope": "read", "days": "30"}
+    response = client.post(reverse("api:tokens"), form)
+    assert response.status_code == 400
+    assert "Sign in with your password to create a token" in response.content.decode()
+    assert not ApiToken.objects.exists()
+    # The same form with a password session creates one.
+    assert signed_in(cast.lead).post(reverse("api:tokens"), form).status_code == 200
+    assert ApiToken.objects.count() == 1
+
+
+def test_a_provider_that_rotates_its_key_is_followed_and_an_unknown_key_still_refused(
+    cast: Cast, provider: Provider
+) -> None:
+    provider.claims = {"email": "lead@example.org", "email_verified": True}
+    client = Client()
+    sign_in_with(client, provider, cast.partnership.slug)
+    assert is_signed_in(client)  # the keys are now cached
+    provider.key = RSAKey.generate_key(2048, parameters={"kid": "key-2", "use": "sig"})
+    provider.kid = "key-2"
+    # Keys are fetched again for an unknown key id at most once a minute.
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=2)):
+        client = Client()
+        sign_in_with(client, provider, cast.partnership.slug)
+        assert is_signed_in(client)
+    provider.sign_with = RSAKey.generate_key(2048, parameters={"kid": "key-3"})
+    provider.kid = "key-3"
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=4)):
+        client = Client()
+        sign_in_with(client, provider, cast.partnership.slug)
+        assert not is_signed_in(client)
+    assert refusals() == ["bad-token"]

@@ -59,7 +59,17 @@ class TokenForm(GovukFormMixin, forms.Form):
 def tokens(request: HttpRequest) -> HttpResponse:
     person: Person = request.user  # type: ignore[assignment]
     form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and getattr(person, "sso_partnership", None):
+        # A single sign-on session reaches one partnership; a token would reach them all.
+        form.is_valid()
+        form.add_error(
+            None,
+            _(
+                "Sign in with your password to create a token: single sign-on covers one "
+                "partnership, and a token reaches every partnership you belong to."
+            ),
+        )
+    elif request.method == "POST" and form.is_valid():
         try:
             token, secret = token_create(person=person, **form.cleaned_data)
         except Invalid as exc:

@@ -4,7 +4,7 @@ users in steps and stops at the first step that fails the bar.
 Each step holds its user count for L2_STEP_SECONDS; at its end the step's own p95 and error
 rate (requests and failures counted in that step only) are written to L2_OUT, one JSON line
 a step. The shape stops when a step's p95 exceeds L2_P95_MS or its errors exceed
-L2_ERROR_PERCENT, or after L2_MAX_USERS.
+L2_ERROR_PERCENT, or after L2_MAX_USERS. New users start L2_SPAWN_RATE a second.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ STEP_SECONDS = float(os.environ.get("L2_STEP_SECONDS", "30"))
 MAX_USERS = int(os.environ.get("L2_MAX_USERS", "100"))
 P95_MS = float(os.environ.get("L2_P95_MS", "1000"))
 ERROR_PERCENT = float(os.environ.get("L2_ERROR_PERCENT", "0.1"))
+# New users start this many a second, so their sign-ins (Argon2) do not all land at once.
+SPAWN_RATE = float(os.environ.get("L2_SPAWN_RATE", "2"))
 OUT = os.environ["L2_OUT"]
 
 
@@ -76,4 +78,4 @@ class Steps(LoadTestShape):
                 self.stopped = True
                 return None
             self.step = step
-        return self.step * STEP_USERS, float(STEP_USERS)
+        return self.step * STEP_USERS, SPAWN_RATE

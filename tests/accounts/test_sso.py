@@ -5,6 +5,7 @@ urllib plays it for the provider."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,7 +20,7 @@ from joserfc.jwk import RSAKey
 
 from tests.accounts.oidc_provider import Provider
 from tests.conftest import Cast, signed_in
-from trellis.accounts import sso
+from trellis.accounts import services, sso
 from trellis.accounts.middleware import SSO_PARTNERSHIP
 from trellis.accounts.models import Membership, Person, Role, SsoProvider
 from trellis.accounts.policy import membership_for
@@ -39,7 +40,7 @@ def provider(cast: Cast) -> Iterator[Provider]:
     sso.clear_cache()
     with Provider() as running:
         admin = membership_for(cast.admin, cast.partnership.slug)
-        sso.provider_save(
+        services.provider_save(
             membership=admin,
             name="Riverside Entra",
             issuer=running.issuer,
@@ -158,6 +159,8 @@ def _other_key() -> RSAKey:
         (lambda p: p.tamper.update(iss="https://evil.example.org/tenant"), "bad-iss"),
         (lambda p: p.tamper.update(exp=1_000_000_000, iat=999_999_000), "bad-exp"),
         (lambda p: p.tamper.update(nonce="not-the-nonce"), "bad-nonce"),
+        (lambda p: p.tamper.update(iat=int(time.time()) - 3600), "bad-iat"),
+        (lambda p: p.tamper.update(sub=""), "bad-sub"),
     ],
     ids=[
         "bad signature",
@@ -166,6 +169,8 @@ def _other_key() -> RSAKey:
         "wrong issuer",
         "expired",
         "wrong nonce",
+        "issued an hour ago",
+        "no subject",
     ],
 )
 def test_an_id_token_that_does_not_check_out_is_refused(

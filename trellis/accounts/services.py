@@ -14,7 +14,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from trellis.accounts.models import Agency, Group, Membership, Person, Role
+from trellis.accounts import sso
+from trellis.accounts.models import Agency, Group, Membership, Person, Role, SsoProvider
 from trellis.accounts.policy import Perm, require
 from trellis.audit.services import audit_append
 from trellis.errors import Invalid
@@ -236,3 +237,67 @@ def _check_chair(membership: Membership, fields: dict[str, Any]) -> None:
             _("Choose a member of this partnership."),
             {"chair": [_("Choose a member of this partnership.")]},
         )
+
+
+def provider_save(
+    *,
+    membership: Membership,
+    name: str,
+    issuer: str,
+    client_id: str,
+    client_secret: str,
+    allowed_domains: str,
+    trust_email: bool,
+    is_enabled: bool,
+) -> SsoProvider:
+    """Set the partnership's single sign-on provider (trellis.accounts.sso). An empty
+    secret keeps the saved one; the secret is sealed and never audited."""
+    require(membership, Perm.MANAGE_PEOPLE)
+    partnership = membership.partnership
+    errors: dict[str, list[str]] = {}
+    issuer = issuer.strip()
+    problem = sso.issuer_problem(issuer)
+    if problem:
+        errors["issuer"] = [problem]
+    domains = sorted(
+        {d.strip().lstrip("@").lower() for d in allowed_domains.replace(",", " ").split()}
+    )
+    if any("." not in d or "@" in d for d in domains):
+        errors["allowed_domains"] = [_("Enter domains like example.gov.uk, separated by spaces.")]
+    if trust_email and not domains:
+        errors["allowed_domains"] = [
+            _("List the domains when the provider's addresses are trusted without a check.")
+        ]
+    existing = SsoProvider.objects.filter(partnership=partnership).first()
+    if not client_secret and existing is None:
+        errors["client_secret"] = [_("Enter the client secret.")]
+    if errors:
+        raise Invalid(next(iter(errors.values()))[0], errors)
+    with transaction.atomic():
+        provider = existing or SsoProvider(partnership=partnership)
+        provider.name = name.strip()
+        provider.issuer = issuer
+        provider.client_id = client_id.strip()
+        if client_secret:
+            provider.client_secret = sso.seal_secret(partnership.pk, client_secret)
+        provider.allowed_domains = " ".join(domains)
+        provider.trust_email = trust_email
+        provider.is_enabled = is_enabled
+        provider.save()
+        audit_append(
+            actor=membership.person,
+            verb="sso.configure",
+            target=provider,
+            partnership_id=partnership.pk,
+            changes={
+                "name": provider.name,
+                "issuer": issuer,
+                "client_id": provider.client_id,
+                "secret_changed": bool(client_secret),
+                "allowed_domains": domains,
+                "trust_email": trust_email,
+                "is_enabled": is_enabled,
+            },
+        )
+    sso.clear_cache()
+    return provider

@@ -44,9 +44,7 @@ from joserfc.jwk import KeySet
 
 from trellis.accounts.mfa import _derived, _secret_keys
 from trellis.accounts.models import Membership, Person, SsoProvider
-from trellis.accounts.policy import Perm, require
 from trellis.audit.services import audit_append
-from trellis.errors import Invalid
 
 logger = logging.getLogger("trellis.security")
 ALGORITHMS = ["RS256", "PS256", "ES256"]
@@ -377,69 +375,3 @@ def _member(provider: SsoProvider, email: str) -> Person:
             % {"partnership": provider.partnership.name},
         )
     return person
-
-
-# Administration
-
-
-def provider_save(
-    *,
-    membership: Membership,
-    name: str,
-    issuer: str,
-    client_id: str,
-    client_secret: str,
-    allowed_domains: str,
-    trust_email: bool,
-    is_enabled: bool,
-) -> SsoProvider:
-    """Set the partnership's provider (an admin). An empty secret keeps the saved one."""
-    require(membership, Perm.MANAGE_PEOPLE)
-    partnership = membership.partnership
-    errors: dict[str, list[str]] = {}
-    issuer = issuer.strip()
-    problem = issuer_problem(issuer)
-    if problem:
-        errors["issuer"] = [problem]
-    domains = sorted(
-        {d.strip().lstrip("@").lower() for d in allowed_domains.replace(",", " ").split()}
-    )
-    if any("." not in d or "@" in d for d in domains):
-        errors["allowed_domains"] = [_("Enter domains like example.gov.uk, separated by spaces.")]
-    if trust_email and not domains:
-        errors["allowed_domains"] = [
-            _("List the domains when the provider's addresses are trusted without a check.")
-        ]
-    existing = SsoProvider.objects.filter(partnership=partnership).first()
-    if not client_secret and existing is None:
-        errors["client_secret"] = [_("Enter the client secret.")]
-    if errors:
-        raise Invalid(next(iter(errors.values()))[0], errors)
-    with transaction.atomic():
-        provider = existing or SsoProvider(partnership=partnership)
-        provider.name = name.strip()
-        provider.issuer = issuer
-        provider.client_id = client_id.strip()
-        if client_secret:
-            provider.client_secret = seal_secret(partnership.pk, client_secret)
-        provider.allowed_domains = " ".join(domains)
-        provider.trust_email = trust_email
-        provider.is_enabled = is_enabled
-        provider.save()
-        audit_append(
-            actor=membership.person,
-            verb="sso.configure",
-            target=provider,
-            partnership_id=partnership.pk,
-            changes={
-                "name": provider.name,
-                "issuer": issuer,
-                "client_id": provider.client_id,
-                "secret_changed": bool(client_secret),
-                "allowed_domains": domains,
-                "trust_email": trust_email,
-                "is_enabled": is_enabled,
-            },
-        )
-    clear_cache()
-    return provider

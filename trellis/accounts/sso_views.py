@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from trellis.accounts import sso
+from trellis.accounts import services, sso
 from trellis.accounts.mfa_views import complete_sign_in, safe_next
 from trellis.accounts.middleware import SSO_PARTNERSHIP
 from trellis.accounts.models import Membership, SsoProvider
@@ -144,7 +144,7 @@ def sso_settings(request: HttpRequest) -> HttpResponse:
     form = ProviderForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            sso.provider_save(membership=membership, **form.cleaned_data)
+            services.provider_save(membership=membership, **form.cleaned_data)
         except Invalid as exc:
             show_invalid(form, exc)
         else:

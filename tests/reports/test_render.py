@@ -5,11 +5,13 @@ silently dropped."""
 from __future__ import annotations
 
 import io
+import zipfile
 from dataclasses import dataclass
 
 import openpyxl
 import pytest
 from docx import Document as read_docx
+from lxml import etree
 
 from trellis.reports.document import (
     BulletList,
@@ -24,6 +26,7 @@ from trellis.reports.document import (
 )
 from trellis.reports.render import FORMAT_NAMES, render
 
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 HOSTILE = '<script>alert("x")</script> & =1+2'
 DDE = "=cmd|' /C calc'!A0"
 
@@ -98,6 +101,44 @@ def test_word_carries_every_block() -> None:
     assert any(HOSTILE in p.text for p in word.paragraphs)
     all_cells = [c.text for t in word.tables for r in t.rows for c in r.cells]
     assert "[c]" in all_cells and "12" in all_cells
+
+
+def test_word_has_a_table_of_contents_that_word_fills_in_on_opening() -> None:
+    content = render(sample(), "docx")
+    with zipfile.ZipFile(io.BytesIO(content)) as package:
+        body = etree.fromstring(package.read("word/document.xml"))
+        settings = etree.fromstring(package.read("word/settings.xml"))
+    w = {"w": W}
+    paragraphs = body.findall(".//w:body/w:p", w)
+    styles = [p.find("w:pPr/w:pStyle", w) for p in paragraphs]
+    heading = next(
+        i for i, s in enumerate(styles) if s is not None and s.get(f"{{{W}}}val") == "TOCHeading"
+    )
+    assert "".join(paragraphs[heading].itertext()) == "Contents"
+    # One complex field: begin, its instruction, separate, the placeholder, end.
+    chars = body.findall(".//w:fldChar", w)
+    kinds = [c.get(f"{{{W}}}fldCharType") for c in chars]
+    assert kinds == ["begin", "separate", "end"]
+    instruction = "".join(t.text for t in body.findall(".//w:instrText", w))
+    assert instruction.split() == ["TOC", "\\o", '"1-2"', "\\h", "\\z", "\\u"]
+    # Between begin and end: the hint and the headings (levels 1 and 2) until Word updates.
+    begin = next(i for i, p in enumerate(paragraphs) if p.find(".//w:fldChar", w) is not None)
+    end = max(i for i, p in enumerate(paragraphs) if p.find(".//w:fldChar", w) is not None)
+    result = ["".join(p.itertext()).strip() for p in paragraphs[begin : end + 1]]
+    assert "Update Field" in result[0]
+    assert result[1:] == ["First", "Second"]
+    assert heading < begin and begin < next(
+        i for i, s in enumerate(styles) if s is not None and s.get(f"{{{W}}}val") == "Heading1"
+    )
+    update = settings.find("w:updateFields", w)
+    assert update is not None and update.get(f"{{{W}}}val") == "true"
+    # In the schema's order: before the compatibility settings that follow it.
+    names = [etree.QName(c).localname for c in settings]
+    assert names.index("updateFields") < names.index("compat")
+    # The contents heading is not itself a level Word's TOC lists (outline level 9).
+    assert ("TOC Heading", "Contents") in [
+        (p.style.name, p.text) for p in read_docx(io.BytesIO(content)).paragraphs
+    ]
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ work), real tables (their header row repeats on each page), charts as PNG pictur
 rasterised from the SVG with CairoSVG (Word does not take SVG from python-docx) with their
 alternative text in the drawing's `descr` attribute, and the figures behind each chart as a
 table under it. Page numbers are a PAGE field in the footer; the protective marking is in
-the header.
+the header. A table of contents (a TOC field that Word fills in when the file opens) follows
+the cover.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from trellis.reports.document import (
 )
 from trellis.reports.render.html import WIDE, has_wide_table
 
+CONTENTS_LEVELS = 2  # headings listed in the contents, as in the PDF and the web page
 CHART_WIDTH = Cm(16)
 CHART_PIXELS = 1440  # twice the SVG's width: sharp when printed
 RAG_COLOURS = {
@@ -53,6 +55,7 @@ def render_docx(document: Document) -> bytes:
     _styles(word)
     _page(word, document)
     _cover(word, document)
+    _contents(word, document)
     turned = False  # a section break has just started a new page
     for block in document.blocks:
         if isinstance(block, PageBreak) and turned:
@@ -125,6 +128,68 @@ def _cover(word: WordDocument, document: Document) -> None:
             row[0].text, row[1].text = label, value
             row[0].paragraphs[0].runs[0].bold = True
     word.add_paragraph()
+
+
+# Elements of w:settings that come after w:updateFields in the schema's order (Word checks it).
+_AFTER_UPDATE_FIELDS = frozenset(
+    {
+        "hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids",
+        "mathPr", "attachedSchema", "themeFontLang", "clrSchemeMapping",
+        "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures", "forceUpgrade", "captions",
+        "readModeInkLockDown", "smartTagType", "schemaLibrary", "shapeDefaults",
+        "doNotEmbedSmartTags", "decimalSymbol", "listSeparator",
+    }
+)  # fmt: skip
+
+
+def _contents(word: WordDocument, document: Document) -> None:
+    """A Word table of contents: a TOC field over Heading 1 and 2 (the levels the PDF's
+    contents list), with hyperlinked entries. Word fills in its page numbers when the file
+    is opened (`updateFields` in the settings, so Word asks to update the fields); until
+    then the field shows the headings themselves without page numbers, so a reader whose
+    program does not update fields still sees what the document holds."""
+    word.add_paragraph("Contents", style="TOC Heading")
+    entries = [
+        ("  " * (s.level - 1)) + s.heading
+        for s in document.sections()
+        if s.in_contents and s.level <= CONTENTS_LEVELS
+    ]
+    lines = [
+        "Page numbers appear when Word updates this table: answer Yes when it asks to "
+        "update the fields, or right-click here and choose Update Field.",
+        *entries,
+    ]
+    first = word.add_paragraph()
+    _field_char(first, "begin")
+    instruction = OxmlElement("w:instrText")
+    instruction.set(qn("xml:space"), "preserve")
+    instruction.text = f' TOC \\o "1-{CONTENTS_LEVELS}" \\h \\z \\u '
+    run = OxmlElement("w:r")
+    run.append(instruction)
+    first._p.append(run)
+    _field_char(first, "separate")
+    first.add_run(lines[0]).italic = True
+    last = first
+    for line in lines[1:]:
+        last = word.add_paragraph(line)
+    _field_char(last, "end")
+    settings = word.settings.element
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    after = [c for c in settings if c.tag.rpartition("}")[2] in _AFTER_UPDATE_FIELDS]
+    if after:
+        after[0].addprevious(update)
+    else:
+        settings.append(update)
+    word.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+def _field_char(paragraph: WordParagraph, kind: str) -> None:
+    run = OxmlElement("w:r")
+    char = OxmlElement("w:fldChar")
+    char.set(qn("w:fldCharType"), kind)
+    run.append(char)
+    paragraph._p.append(run)
 
 
 def _block(word: WordDocument, block: Block) -> None:

@@ -7,7 +7,9 @@ as a subprocess and SIGKILLs it after a random delay, several times. After each 
 inspects the private PostgreSQL database and the data directory: snapshot rows, their state,
 and snapshot folders on disk with no row (partial files). Finally it loads once more, not
 killed, which must succeed. The delays are drawn over the span a full load takes here
-(timed first), so kills land while reading, pseudonymising, writing or computing.
+(timed first), so kills land while reading, pseudonymising, writing or computing. Then it
+waits out the computation lease and runs one worker pass, which marks dead computations
+failed, before the retry.
 """
 
 from __future__ import annotations
@@ -101,6 +103,10 @@ def main() -> None:
                 {"after s": round(delay, 1), "finished first": finished, **state(pg, data)}
             )
         report["kills"] = kills
+        # A dead computation's lease runs out (60 s); the worker's next pass marks it failed.
+        time.sleep(65)
+        stack.trellis(env, "worker", "--once")
+        report["after the lease ran out and a worker pass"] = state(pg, data)
         retry = load(env, source, analyst, slug)
         retry.wait()
         report["retry exit"] = retry.returncode

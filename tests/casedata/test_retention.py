@@ -45,7 +45,9 @@ def _data_dir(settings: Any, tmp_path: Path) -> None:
 
 def loaded_at(cast: Cast, tmp_path: Path, when: dt.datetime, name: str) -> Snapshot:
     with time_machine.travel(when, tick=False):
-        snapshot = load(cast, write(tmp_path / name, EPISODES))
+        # each load a different extract: the same one loaded again is the same snapshot
+        extra = f"SECRETID{name.upper()},2011-03-03,F,2020-01-05,,foster,in_area\n"
+        snapshot = load(cast, write(tmp_path / name, EPISODES + extra))
         compute_into(snapshot)
     return Snapshot.objects.get(pk=snapshot.pk)
 
@@ -96,7 +98,9 @@ def test_every_purge_is_audited_and_so_is_the_run(two: tuple[Snapshot, Snapshot]
     purge = AuditEntry.objects.get(verb=PURGE_VERB)
     assert purge.object_id == str(old.pk)
     assert purge.partnership_id == old.partnership_id
-    assert purge.changes["rows"] == {"episodes": 3}
+    assert purge.changes["rows"] == {
+        "episodes": 4
+    }  # three rows and the extra that makes each extract its own
     assert purge.changes["retention_months"] == 24
     run = AuditEntry.objects.get(verb=RUN_VERB)
     assert run.changes["purged"] == 1

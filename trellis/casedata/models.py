@@ -43,9 +43,22 @@ class Snapshot(models.Model):
     # When its rows (the Parquet files) were deleted under the retention period
     # (trellis/casedata/retention.py); its manifest, checksums and figures are kept.
     purged_at = models.DateTimeField(null=True, blank=True)
+    # The stored files' checksums with the extract and completeness dates: the same extract
+    # loaded again (a retry after a failure) finds this snapshot instead of making another.
+    fingerprint = models.CharField(max_length=64, blank=True, default="")
+    # Whoever computes the measures holds this lease and renews it while alive; a
+    # computation whose lease ran out died (its process was killed) and shows as failed.
+    lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "fingerprint"],
+                condition=models.Q(purged_at__isnull=True) & ~models.Q(fingerprint=""),
+                name="one_live_snapshot_per_extract",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.source_name} ({self.extract_date:%d %B %Y})"

@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trellis.accounts.models import Membership
@@ -85,6 +86,30 @@ def snapshot_create(
         raise Invalid(message, {"covers_from": [message]})
     key = partnership_key(settings.TRELLIS_PSEUDONYM_SECRET, membership.partnership.slug)
     tables = {name: pseudonymised(table, key) for name, table in result.tables.items()}
+    try:
+        return _store_snapshot(
+            membership, tables, result, source_name, extract_date, covers_from, conversion
+        )
+    except _SameExtract as same:
+        return snapshot_retry(same.snapshot)
+
+
+class _SameExtract(Exception):
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+
+
+def _store_snapshot(
+    membership: Membership,
+    tables: dict[str, pa.Table],
+    result: Any,
+    source_name: str,
+    extract_date: dt.date,
+    covers_from: dt.date | None,
+    conversion: dict[str, object] | None,
+) -> Snapshot:
+    """The new snapshot's row and files, or _SameExtract (nothing kept) when the same
+    extract is stored already."""
     with transaction.atomic():
         snapshot = Snapshot.objects.create(
             partnership=membership.partnership,
@@ -95,12 +120,22 @@ def snapshot_create(
         )
         folder = snapshot_folder(snapshot)
         try:
+            datasets = write_parquet(folder, tables)
+            snapshot.fingerprint = _fingerprint(datasets, snapshot)
+            earlier = (
+                Snapshot.objects.select_for_update()
+                .filter(partnership=snapshot.partnership, fingerprint=snapshot.fingerprint)
+                .filter(purged_at=None)
+                .first()
+            )
+            if earlier is not None:
+                raise _SameExtract(earlier)
             snapshot.manifest = {
-                "datasets": write_parquet(folder, tables),
+                "datasets": datasets,
                 "warnings": len(result.warnings),
                 "definitions": DEFINITIONS_VERSION,
             } | ({"conversion": conversion} if conversion else {})
-            snapshot.save(update_fields=["manifest"])
+            snapshot.save(update_fields=["manifest", "fingerprint"])
             _write_manifest(folder, snapshot)
             _audit_load(membership, snapshot)
         except BaseException:
@@ -108,6 +143,40 @@ def snapshot_create(
             raise
         transaction.on_commit(lambda: _queue_compute(snapshot.pk))
     return snapshot
+
+
+def _fingerprint(datasets: Mapping[str, Mapping[str, Any]], snapshot: Snapshot) -> str:
+    """What makes two loads the same extract: the pseudonymised files (Parquet output is
+    deterministic for the same rows) and the dates the figures are computed over."""
+    parts = {
+        "files": {name: entry["sha256"] for name, entry in sorted(datasets.items())},
+        "extract_date": snapshot.extract_date.isoformat(),
+        "covers_from": snapshot.covers_from.isoformat(),
+        "definitions": DEFINITIONS_VERSION,
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def snapshot_retry(snapshot: Snapshot) -> Snapshot:
+    """The same extract was loaded again: keep the one snapshot. A computation that failed
+    (or died: its lease ran out) is queued again; one computed or still running is left."""
+    snapshots_fail_abandoned()
+    with transaction.atomic():
+        retried = Snapshot.objects.filter(pk=snapshot.pk, status=Snapshot.Status.FAILED).update(
+            status=Snapshot.Status.COMPUTING, progress=0, failure="", lease_until=None
+        )
+        if retried:
+            transaction.on_commit(lambda: _queue_compute(snapshot.pk))
+    snapshot.refresh_from_db()
+    return snapshot
+
+
+def snapshots_fail_abandoned() -> int:
+    """Mark as failed every computation whose holder stopped renewing its lease (its
+    process died), so the page says so and a retry may start it again."""
+    return Snapshot.objects.filter(
+        status=Snapshot.Status.COMPUTING, lease_until__lt=timezone.now()
+    ).update(status=Snapshot.Status.FAILED, failure="abandoned", lease_until=None)
 
 
 def _write_manifest(folder: Path, snapshot: Snapshot) -> None:

@@ -4,9 +4,12 @@ Run by `trellis worker`; the upload page shows its progress."""
 
 from __future__ import annotations
 
+import datetime as dt
+import threading
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
@@ -19,19 +22,58 @@ from trellis.measures.models import Kind, Measure, Observation, ObservationRevis
 BATCH = 5000
 
 
+# A computation renews its lease every RENEW seconds; one not renewed for LEASE seconds
+# is taken to have died (trellis.casedata.services.snapshots_fail_abandoned).
+LEASE = dt.timedelta(seconds=60)
+RENEW = 15.0
+
+
 @task()
 def snapshot_compute(snapshot_id: int) -> dict[str, Any]:
     snapshot = Snapshot.objects.select_related("partnership").get(pk=snapshot_id)
-    if snapshot.status == Snapshot.Status.COMPUTED:
-        return {"figures": None}  # computed already (by `trellis data load`)
+    return {"figures": compute_leased(snapshot)}
+
+
+def snapshot_claim(snapshot: Snapshot) -> bool:
+    """Take the lease of a computation nobody (alive) holds: False when it is computed,
+    failed, or another process is computing it."""
+    now = timezone.now()
+    return bool(
+        Snapshot.objects.filter(pk=snapshot.pk, status=Snapshot.Status.COMPUTING)
+        .filter(Q(lease_until=None) | Q(lease_until__lt=now))
+        .update(lease_until=now + LEASE)
+    )
+
+
+def compute_leased(snapshot: Snapshot) -> int | None:
+    """compute_into under the snapshot's lease, renewed from a thread while it runs; the
+    number of figures, or None when another process holds it or it is done already. A
+    failure marks the snapshot failed."""
+    if not snapshot_claim(snapshot):
+        return None
+    stop = threading.Event()
+    renewer = threading.Thread(target=_renew, args=(snapshot.pk, stop), daemon=True)
+    renewer.start()
     try:
-        count = compute_into(snapshot)
+        return compute_into(snapshot)
     except Exception as exc:
         Snapshot.objects.filter(pk=snapshot.pk).update(
-            status=Snapshot.Status.FAILED, failure=type(exc).__name__
+            status=Snapshot.Status.FAILED, failure=type(exc).__name__, lease_until=None
         )
         raise
-    return {"figures": count}
+    finally:
+        stop.set()
+        renewer.join()
+
+
+def _renew(snapshot_pk: int, stop: threading.Event) -> None:
+    try:
+        while not stop.wait(RENEW):
+            Snapshot.objects.filter(pk=snapshot_pk, status=Snapshot.Status.COMPUTING).update(
+                lease_until=timezone.now() + LEASE
+            )
+    finally:
+        connection.close()  # this thread's own connection
 
 
 def _progress(snapshot: Snapshot, percent: int) -> None:

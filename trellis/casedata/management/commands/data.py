@@ -103,10 +103,15 @@ class Command(TrellisCommand):
         covers_from: dt.date | None,
         **_: Any,
     ) -> None:
-        from trellis.casedata.services import ExtractInvalid, snapshot_create
-        from trellis.casedata.tasks import compute_into
+        from trellis.casedata.services import (
+            ExtractInvalid,
+            snapshot_create,
+            snapshots_fail_abandoned,
+        )
+        from trellis.casedata.tasks import compute_leased
 
         member = acting_member(actor, partnership)
+        snapshots_fail_abandoned()  # a load killed earlier may be retried now
         with self._prepared(source, _["format"]) as (path, conversion):
             try:
                 snapshot = snapshot_create(
@@ -121,8 +126,15 @@ class Command(TrellisCommand):
                 for problem in _mapped_back(exc.problems, conversion):
                     self.stderr.write(f"Error: {_describe(problem)}")
                 raise CommandError(exc.message, returncode=EXIT_INVALID) from exc
-        figures = compute_into(snapshot)
+        figures = compute_leased(snapshot)
         rows = sum(d["rows"] for d in snapshot.manifest["datasets"].values())
+        if figures is None:  # the same extract, stored already (computed, or computing)
+            snapshot.refresh_from_db()
+            self.stdout.write(
+                f"Snapshot {snapshot.pk} holds this extract already ({rows} rows); "
+                f"its measures: {snapshot.get_status_display().lower()}."
+            )
+            return
         self.stdout.write(
             f"Stored snapshot {snapshot.pk}: {rows} rows; computed {figures} figures."
         )

@@ -17,6 +17,7 @@ from django_tasks.utils import get_random_id
 from django_tasks_db.management.commands.db_worker import Worker
 
 from trellis.casedata.retention import RETENTION_JOB
+from trellis.casedata.services import snapshots_fail_abandoned
 from trellis.progress.tasks import DAILY_JOBS
 
 
@@ -47,6 +48,7 @@ class Command(BaseCommand):
         logging.getLogger("django_tasks_db").setLevel(logging.WARNING)
         tried: set[tuple[str, str]] = set()
         while True:
+            snapshots_fail_abandoned()  # computations whose process died show as failed
             self.queue_due_jobs(tried)
             worker.run()
             if once or not worker.running:

@@ -40,7 +40,7 @@ for role, slug in wanted:
     for scope in ("write", "read"):  # the widest scope the role may hold
         try:
             out[f"{role}@{slug}"] = token_create(
-                person=m.person, name=f"b3 {role} {scope}", scope=scope, days=1
+                person=m.person, name=f"b3 {role} {scope}", scope=scope, days=30
             )[1]
             break
         except Exception as error:
@@ -57,8 +57,8 @@ def tokens(env: dict[str, str], wanted: list[tuple[str, str]]) -> dict[str, str]
         text=True,
         cwd=stack.REPO,
     )
-    if done.returncode:
-        raise SystemExit(done.stderr)
+    if done.returncode or len(json.loads(done.stdout or "{}")) < len(wanted):
+        raise SystemExit(f"Could not make every role's token:\n{done.stderr}")
     found: dict[str, str] = json.loads(done.stdout)
     return found
 

@@ -49,7 +49,7 @@ def main() -> None:
             PYTHONPATH=f"{HERE}:{env['PYTHONPATH']}",
         )
         server = stack.Gunicorn(env, out, workers=3)
-        limit = (args.max_users // args.step_users + 1) * args.step_seconds + 60
+        limit = (args.max_users // args.step_users + 1) * args.step_seconds + 90
         started = time.monotonic()
         try:
             with (out / "locust.log").open("wb") as log:

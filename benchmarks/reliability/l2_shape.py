@@ -4,7 +4,8 @@ users in steps and stops at the first step that fails the bar.
 Each step holds its user count for L2_STEP_SECONDS; at its end the step's own p95 and error
 rate (requests and failures counted in that step only) are written to L2_OUT, one JSON line
 a step. The shape stops when a step's p95 exceeds L2_P95_MS or its errors exceed
-L2_ERROR_PERCENT, or after L2_MAX_USERS. New users start L2_SPAWN_RATE a second.
+L2_ERROR_PERCENT, or after L2_MAX_USERS. New users start L2_SPAWN_RATE a second; the
+first L2_WARMUP_SECONDS run at the first step's users and are not judged.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ P95_MS = float(os.environ.get("L2_P95_MS", "1000"))
 ERROR_PERCENT = float(os.environ.get("L2_ERROR_PERCENT", "0.1"))
 # New users start this many a second, so their sign-ins (Argon2) do not all land at once.
 SPAWN_RATE = float(os.environ.get("L2_SPAWN_RATE", "2"))
+# A first period at the first step's users, not judged: sign-ins and each worker's first
+# pages (the bar's L1 has a minute of warm-up too).
+WARMUP_SECONDS = float(os.environ.get("L2_WARMUP_SECONDS", "30"))
 OUT = os.environ["L2_OUT"]
 
 
@@ -66,13 +70,26 @@ class Steps(LoadTestShape):
         }
         with open(OUT, "a") as out:
             out.write(json.dumps(row) + "\n")
-        self.mark = {"requests": total.num_requests, "failures": total.num_failures, "times": times}
+        self._mark()
         return passed
+
+    def _mark(self) -> None:
+        total = self.runner.stats.total
+        self.mark = {
+            "requests": total.num_requests,
+            "failures": total.num_failures,
+            "times": dict(total.response_times),
+        }
 
     def tick(self) -> tuple[int, float] | None:
         if self.stopped:
             return None
-        step = int(self.get_run_time() // STEP_SECONDS) + 1
+        run_time = self.get_run_time() - WARMUP_SECONDS
+        if run_time < 0:
+            return STEP_USERS, SPAWN_RATE
+        if self.step == 0:  # the warm-up's requests are not counted in the first step
+            self._mark()
+        step = int(run_time // STEP_SECONDS) + 1
         if step != self.step:
             if self.step and (not self._close_step() or self.step * STEP_USERS >= MAX_USERS):
                 self.stopped = True

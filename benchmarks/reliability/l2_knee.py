@@ -30,9 +30,11 @@ def main() -> None:
     parser.add_argument("--step-users", type=int, default=10)
     parser.add_argument("--step-seconds", type=int, default=30)
     parser.add_argument("--max-users", type=int, default=100)
+    parser.add_argument("--p95-ms", type=int, default=1000, help="a step's p95 bar")
     args = parser.parse_args()
     out = Path(tempfile.mkdtemp(prefix="trellis-l2-"))
     report: dict[str, Any] = {"machine": stack.machine(), "out": str(out), "steps": []}
+    report["bar"] = f"p95 <= {args.p95_ms} ms, errors <= 0.1%"
     with stack.private_postgres() as pg:
         data = out / "data"
         (data / "upload-tmp").mkdir(parents=True)
@@ -46,6 +48,7 @@ def main() -> None:
             L2_STEP_USERS=str(args.step_users),
             L2_STEP_SECONDS=str(args.step_seconds),
             L2_MAX_USERS=str(args.max_users),
+            L2_P95_MS=str(args.p95_ms),
             PYTHONPATH=f"{HERE}:{env['PYTHONPATH']}",
         )
         server = stack.Gunicorn(env, out, workers=3)

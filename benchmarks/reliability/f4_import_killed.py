@@ -67,10 +67,39 @@ def load(
     )
 
 
+def _kill_while_computing(
+    pg: stack.PrivatePostgres,
+    data: Path,
+    env: dict[str, str],
+    source: Path,
+    analyst: str,
+    slug: str,
+) -> dict[str, Any]:
+    """One more load of a new extract (dated two days back), killed as soon as its snapshot
+    is committed and computing: the case random delays rarely hit on a fast machine."""
+    two_days = (dt.date.today() - dt.timedelta(days=2)).isoformat()
+    computing = "SELECT count(*) FROM casedata_snapshot WHERE status = 'computing'"
+    already = pg.psql(computing, "trellis").strip()
+    process = load(env, source, analyst, slug, "--extract-date", two_days)
+    while process.poll() is None and pg.psql(computing, "trellis").strip() == already:
+        time.sleep(0.05)
+    finished = process.poll() is not None
+    if not finished:
+        os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    return {"finished first": finished, **state(pg, data)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--children", type=int, default=4000)
     parser.add_argument("--kills", type=int, default=4)
+    parser.add_argument(
+        "--during-compute",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also kill one load as soon as its snapshot is computing",
+    )
     args = parser.parse_args()
     report: dict[str, Any] = {"machine": stack.machine()}
     with stack.private_postgres() as pg:
@@ -110,6 +139,10 @@ def main() -> None:
                 {"after s": round(delay, 1), "finished first": finished, **state(pg, data)}
             )
         report["kills"] = kills
+        if args.during_compute:
+            report["killed while computing"] = _kill_while_computing(
+                pg, data, env, source, analyst, slug
+            )
         # A dead computation's lease runs out (60 s); the worker's next pass marks it failed.
         time.sleep(65)
         stack.trellis(env, "worker", "--once")

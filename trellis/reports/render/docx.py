@@ -288,9 +288,18 @@ def _widths(table: WordTable, block: Table, across: Length) -> None:
         return
     total = sum(block.widths)
     table.autofit = False
-    for row in table.rows:
-        for cell, share in zip(row.cells, block.widths, strict=True):
-            cell.width = Length(int(across * share / total))
+    # The XML `cell.width = ...` writes (each cell's w:tcW, which `add_row` made), written
+    # directly: through python-docx's cell objects it was a tenth of a large pack's time.
+    twips = [str(Length(int(across * share / total)).twips) for share in block.widths]
+    for tr in table._tbl.tr_lst:
+        for tc, width in zip(tr.tc_lst, twips, strict=True):
+            properties = tc.get_or_add_tcPr()
+            cell_width = properties.find(qn("w:tcW"))
+            if cell_width is None:
+                cell_width = OxmlElement("w:tcW")
+                properties.insert(0, cell_width)
+            cell_width.set(qn("w:type"), "dxa")
+            cell_width.set(qn("w:w"), width)
 
 
 def _fill(cell: object, value: Cell, *, size: Pt | None = None) -> None:

@@ -75,12 +75,12 @@ def _kill_while_computing(
     analyst: str,
     slug: str,
 ) -> dict[str, Any]:
-    """One more load of a new extract (dated two days back), killed as soon as its snapshot
-    is committed and computing: the case random delays rarely hit on a fast machine."""
-    two_days = (dt.date.today() - dt.timedelta(days=2)).isoformat()
+    """One more load of the extract the retry loads, killed as soon as its snapshot is
+    committed and computing: the case random delays rarely hit on a fast machine. (When a
+    random kill stored it already, this load finds that snapshot and stores nothing.)"""
     computing = "SELECT count(*) FROM casedata_snapshot WHERE status = 'computing'"
     already = pg.psql(computing, "trellis").strip()
-    process = load(env, source, analyst, slug, "--extract-date", two_days)
+    process = load(env, source, analyst, slug)
     while process.poll() is None and pg.psql(computing, "trellis").strip() == already:
         time.sleep(0.05)
     finished = process.poll() is not None

@@ -59,7 +59,11 @@ def run(args: list[str], env: dict[str, str], timeout: float = 300) -> str:
 
 
 def instance_env(data_dir: Path, database_url: str | None, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TRELLIS_", "DATABASE_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TRELLIS_", "DATABASE_", "DJANGO_"))
+    }
     env.update(DJANGO_SETTINGS_MODULE="trellis.settings", TRELLIS_DATA_DIR=str(data_dir))
     env.pop("SECRET_KEY", None)
     if database_url:

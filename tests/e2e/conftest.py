@@ -12,6 +12,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
 
 # Playwright's sync API runs an event loop; the ORM calls in tests are still synchronous.
+# (Tests that start production subprocesses drop this variable: check --deploy refuses it.)
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"

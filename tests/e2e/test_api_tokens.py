@@ -18,6 +18,7 @@ from tests.measures.factories import measure
 from trellis.api.models import ApiToken, TokenUse
 from trellis.measures.models import Observation
 
+
 @pytest.fixture
 def site(live_server, transactional_db, cast: Cast) -> tuple[str, Cast]:  # type: ignore[no-untyped-def]
     return live_server.url, cast

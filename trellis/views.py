@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from trellis.accounts.models import Membership
 from trellis.accounts.policy import Perm, membership_for, require
+from trellis.api.framework import not_found_response
 from trellis.errors import Conflict, Invalid
 from trellis.forms import VersionedForm, show_invalid
 from trellis.http import (
@@ -167,6 +168,8 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/v1/p/"):  # an API client gets JSON, never a page
+        return not_found_response()
     return render(request, "404.html", {"request_id": current_request_id()}, status=404)
 
 

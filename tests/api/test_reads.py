@@ -94,7 +94,8 @@ def test_filters_by_plan_and_period(cast: Cast) -> None:
 def test_bad_parameters_are_400_with_the_error_body(cast: Cast) -> None:
     api = Api(token_of(cast.board, "read"))
 
-    for params in ({"plan": "x"}, {"page": "0"}, {"page_size": "201"}, {"colour": "red"}):
+    too_far = {"page": str(10**9 + 1)}  # the document's maximum is 10**9
+    for params in ({"plan": "x"}, {"page": "0"}, too_far, {"page_size": "201"}, {"colour": "red"}):
         refused = api.get(url(cast, "actions"), params)
         assert refused.status_code == 400, params
         error = refused.json()["error"]
@@ -217,3 +218,22 @@ def test_an_unexpected_failure_answers_json_500_with_the_request_id_only(
     assert error["code"] == "server_error" and error["details"]["request_id"]
     assert b"secret detail" not in failed.content and b"Traceback" not in failed.content
     assert error["details"]["request_id"] in caplog.text  # type: ignore[attr-defined]
+
+
+def test_an_api_address_that_matches_no_route_answers_json_404(cast: Cast) -> None:
+    api = Api(token_of(cast.board, "read"))
+
+    for path in ("/api/v1/p/not a slug!/actions", f"{url(cast, 'no-such-collection')}"):
+        missing = api.get(path)
+        assert missing.status_code == 404, path
+        assert missing.json()["error"]["code"] == "not_found", path
+
+
+def test_an_anonymous_write_without_a_token_is_401_json_not_a_csrf_page(cast: Cast) -> None:
+    anonymous = Client(enforce_csrf_checks=True)
+
+    refused = anonymous.post(url(cast, "updates"), "{}", content_type="application/json")
+
+    assert refused.status_code == 401
+    assert refused.json()["error"]["code"] == "unauthenticated"
+    assert refused["WWW-Authenticate"].startswith("Bearer")

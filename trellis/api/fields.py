@@ -88,6 +88,7 @@ class Collection:
 
 PAGE_SIZE = 50
 PAGE_SIZE_MAX = 200
+PAGE_MAX = 10**9
 
 
 @dataclass(frozen=True)
@@ -96,18 +97,22 @@ class Page:
     size: int
 
 
-def positive_int(params: Any, name: str, default: int | None = None) -> int | None:
+def positive_int(
+    params: Any, name: str, default: int | None = None, most: int | None = None
+) -> int | None:
     raw = params.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or int(raw) < 1 or len(raw) > 12:
-        message = f"{name} must be a whole number, 1 or more."
+    if not raw.isdigit() or len(raw) > 12 or int(raw) < 1 or (most and int(raw) > most):
+        message = f"{name} must be a whole number, 1 or more" + (
+            f", {most} at most." if most else "."
+        )
         raise Invalid(message, {name: [message]})
     return int(raw)
 
 
 def page_of(params: Any) -> Page:
-    number = positive_int(params, "page", 1) or 1
+    number = positive_int(params, "page", 1, most=PAGE_MAX) or 1
     size = positive_int(params, "page_size", PAGE_SIZE) or PAGE_SIZE
     if size > PAGE_SIZE_MAX:
         message = f"page_size must be {PAGE_SIZE_MAX} or fewer."

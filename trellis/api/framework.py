@@ -101,6 +101,11 @@ def error_response(exc: TrellisError) -> JsonResponse:
     return response
 
 
+def not_found_response() -> JsonResponse:
+    """For an API address that matches no route (say, a malformed partnership name)."""
+    return error_response(NotFound())
+
+
 def _server_error() -> JsonResponse:
     """Nothing of the failure is shown: the request id finds it in the log."""
     body = {
@@ -163,7 +168,8 @@ def api_endpoint(*methods: str, partnership: bool = True) -> Callable[[View], Vi
             token: ApiToken | None = None
             try:
                 raw = _bearer(request)
-                if raw is None and request.method not in SAFE_METHODS:
+                signed_in = getattr(getattr(request, "user", None), "is_authenticated", False)
+                if raw is None and signed_in and request.method not in SAFE_METHODS:
                     refusal = _csrf_refusal(request)  # before anything else, as for pages
                     if refusal is not None:
                         return refusal

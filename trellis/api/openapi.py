@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from trellis.api.fields import PAGE_SIZE, PAGE_SIZE_MAX, Collection
+from trellis.api.fields import PAGE_MAX, PAGE_SIZE, PAGE_SIZE_MAX, Collection
 from trellis.api.registry import COLLECTIONS
 from trellis.progress.models import Rag
 
@@ -331,7 +331,7 @@ def document() -> dict[str, Any]:
                     "name": "page",
                     "in": "query",
                     "required": False,
-                    "schema": {"type": "integer", "minimum": 1, "maximum": 10**9},
+                    "schema": {"type": "integer", "minimum": 1, "maximum": PAGE_MAX},
                 },
                 "page_size": {
                     "name": "page_size",

@@ -12,7 +12,7 @@ DEPLOY_ENV := TRELLIS_MODE=production \
 	EMAIL_HOST=smtp.example.org \
 	TRELLIS_PSEUDONYM_SECRET=check-deploy-only-pseudonym-secret-0123456789
 
-.PHONY: demo test install assets chromium lint clean
+.PHONY: demo test install assets chromium lint sbom lock clean
 
 demo: install assets
 	$(BIN)/trellis demo
@@ -24,14 +24,26 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy trellis
+	$(BIN)/bandit -q -r trellis -lll
 	$(BIN)/trellis makemigrations --check --dry-run
 	$(DEPLOY_ENV) $(BIN)/trellis check --deploy --fail-level WARNING
+
+# A CycloneDX bill of materials of everything installed in the virtual environment, for
+# each release (SECURITY-BAR 38). SOURCE_DATE_EPOCH, when set, becomes its timestamp.
+sbom: install
+	$(BIN)/cyclonedx-py environment --pyproject pyproject.toml --output-reproducible \
+	  --of JSON -o sbom.cdx.json $(BIN)/python
+
+# After changing a pin (pip install into .venv, then
+# `pip freeze --exclude-editable > requirements.lock`): add each wheel's SHA-256 to the lock.
+lock:
+	$(BIN)/python tools/lock.py
 
 install: $(INSTALLED)
 
 $(INSTALLED): requirements.lock pyproject.toml
 	python3 -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 

@@ -255,6 +255,9 @@ TRELLIS_REMINDER_RESEND_DAYS = env_int("TRELLIS_REMINDER_RESEND_DAYS", 7)
 # after they were loaded, by `trellis worker` each night; figures, manifests and checksums
 # stay (trellis/casedata/retention.py). 0 turns the automatic purge off.
 TRELLIS_CASE_ROWS_RETENTION_MONTHS = env_int("TRELLIS_CASE_ROWS_RETENTION_MONTHS", 24)
+# Where `trellis worker` appends the audit chain's head each night (trellis/audit/heads.py):
+# storage the host mounts outside the application's reach. Empty: no export.
+TRELLIS_AUDIT_HEAD_DIR = env_str("TRELLIS_AUDIT_HEAD_DIR", "")
 
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", _("English"))]

@@ -1,17 +1,20 @@
 """S2's four ways of tampering with the audit log, each as someone with write access to the
 database would do it, and the entry the verifier should name as the first bad one.
 
+On PostgreSQL the application cannot change or remove audit entries (a trigger refuses it),
+so each tampering runs under `audit_maintenance()`, as a superuser could: what is shown is
+that tampering past the trigger is still detected.
+
 Shared by tests/reliability/test_audit_tamper.py and benchmarks/reliability/s2_tamper.py
 (which applies them to copies of a PostgreSQL database and runs `trellis audit verify`).
 """
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import F
 
 from trellis.audit.models import AuditEntry
-from trellis.audit.services import entry_digest
+from trellis.audit.services import audit_maintenance, entry_digest
 
 KINDS = ("edit", "delete", "reorder", "insert")
 # Far beyond any id the chain has, so shifting ids up never collides with an existing row.
@@ -23,10 +26,14 @@ def _copy(entry: AuditEntry, pk: int) -> AuditEntry:
     return AuditEntry(**{**fields, "id": pk})
 
 
-@transaction.atomic
 def tamper(kind: str) -> int:
     """Tamper with an entry in the middle of the chain; return the id the verifier should
     name. The chain must hold at least four entries."""
+    with audit_maintenance():
+        return _tamper(kind)
+
+
+def _tamper(kind: str) -> int:
     ids = list(AuditEntry.objects.order_by("id").values_list("id", flat=True))
     if len(ids) < 4:
         raise ValueError("tampering needs a chain of at least four entries")

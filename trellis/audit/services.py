@@ -5,16 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
 from trellis.audit.models import AuditChainHead, AuditEntry
 
 GENESIS = "0" * 64
+MAINTENANCE_SETTING = "trellis.audit_maintenance"
 
 
 def _canonical(entry: AuditEntry) -> bytes:
@@ -87,6 +90,26 @@ def audit_append(
         head.last_hash = entry.entry_hash
         head.save(update_fields=["last_hash"])
     return entry
+
+
+@contextmanager
+def audit_maintenance() -> Iterator[None]:
+    """Let the block UPDATE or DELETE audit entries, in one transaction.
+
+    On PostgreSQL a trigger refuses both (migration audit 0002) unless the transaction has
+    set `trellis.audit_maintenance`; this sets it for the block only (a rollback undoes it
+    too). Only documented maintenance uses it: `trellis restore --replace`, and the tests
+    and benchmark that play a superuser tampering with the log to show it is detected.
+    SQLite has no trigger, so there it is only the transaction."""
+    with transaction.atomic():
+        if connection.vendor != "postgresql":
+            yield
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, 'on', true)", [MAINTENANCE_SETTING])
+        yield
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, '', true)", [MAINTENANCE_SETTING])
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, connection, models, transaction
 
 from trellis.audit.models import AuditChainHead, AuditEntry
-from trellis.audit.services import audit_append, audit_verify
+from trellis.audit.services import audit_append, audit_maintenance, audit_verify
 from trellis.backup import chain, scope
 from trellis.backup.archive import BackupDamaged, Reader, file_sha256
 from trellis.backup.dump import applied_migrations, key_fingerprints, operator
@@ -77,7 +77,10 @@ def restore(path: Path, *, replace: bool = False, expect_sha256: str = "") -> Re
             try:
                 with transaction.atomic():
                     if replace:
-                        _empty_instance()
+                        # Documented maintenance that empties the audit log too (TRUNCATE
+                        # passes the row trigger, but a DELETE-based flush would not).
+                        with audit_maintenance():
+                            _empty_instance()
                     rows = _load_records(reader, manifest)
                     _load_audit(entries, manifest, path, replaced=bool(occupied))
                     connection.check_constraints()

@@ -1,6 +1,7 @@
 """`trellis worker`: run queued background tasks (django-tasks' database worker), and queue
 each daily job once a day when it falls due (the reminders, at TRELLIS_REMINDER_HOUR; the
-purge of case-level rows past their retention period, at night)."""
+purge of case-level rows past their retention period, and the export of the audit chain's
+head to TRELLIS_AUDIT_HEAD_DIR, at night)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME
 from django_tasks.utils import get_random_id
 from django_tasks_db.management.commands.db_worker import Worker
 
+from trellis.audit.heads import HEAD_EXPORT_JOB
 from trellis.casedata.retention import RETENTION_JOB
 from trellis.casedata.services import snapshots_fail_abandoned
 from trellis.progress.tasks import DAILY_JOBS
@@ -61,7 +63,7 @@ class Command(BaseCommand):
         restart or a second worker does not repeat it); `tried` stops this process retrying
         a job that failed until the next day."""
         now = timezone.now()
-        for name, is_due, job in [*DAILY_JOBS, RETENTION_JOB]:
+        for name, is_due, job in [*DAILY_JOBS, RETENTION_JOB, HEAD_EXPORT_JOB]:
             attempt = (name, timezone.localdate(now).isoformat())
             if attempt not in tried and is_due(now):
                 tried.add(attempt)

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from trellis.errors import TrellisError
+from trellis.security_log import access_denied
 from trellis.uploads import is_storage_full, storage_full
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -148,7 +149,7 @@ class TrellisErrorMiddleware:
         if not isinstance(exception, TrellisError):
             return None
         if exception.status == 403:
-            logger.warning("forbidden path=%s", request.path)
+            access_denied(request, exception.code)
         template = {403: "403.html", 404: "404.html", 409: "409.html"}.get(
             exception.status, "400.html"
         )

@@ -282,23 +282,52 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_ROOT = DATA_DIR / "files"
 
+# The security event log (trellis.security_log): JSON lines on standard error, or appended
+# to the file TRELLIS_SECURITY_LOG names (reopened when logrotate moves it).
+SECURITY_LOG_FILE = env_str("TRELLIS_SECURITY_LOG", "")
+if SECURITY_LOG_FILE and not Path(SECURITY_LOG_FILE).parent.is_dir():
+    raise ImproperlyConfigured(
+        "TRELLIS_SECURITY_LOG names a file in a folder that does not exist: "
+        f"{Path(SECURITY_LOG_FILE).parent}"
+    )
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
         "request_id": {"()": "trellis.http.RequestIdLogFilter"},
         "database_unavailable": {"()": "trellis.http.DatabaseUnavailableLogFilter"},
+        "not_security": {"()": "trellis.security_log.NotSecurityLogFilter"},
     },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+        "json_lines": {"()": "trellis.security_log.JsonLinesFormatter"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["request_id", "database_unavailable"],
-        }
+            "filters": ["request_id", "database_unavailable", "not_security"],
+        },
+        "security": (
+            {
+                "class": "logging.handlers.WatchedFileHandler",
+                "filename": SECURITY_LOG_FILE,
+                "formatter": "json_lines",
+                "filters": ["request_id"],
+            }
+            if SECURITY_LOG_FILE
+            else {
+                "class": "logging.StreamHandler",
+                "formatter": "json_lines",
+                "filters": ["request_id"],
+            }
+        ),
     },
     "root": {"handlers": ["console"], "level": env_str("TRELLIS_LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        # Its own level: every security event is kept whatever TRELLIS_LOG_LEVEL says.
+        "trellis.security": {"handlers": ["security"], "level": "INFO"},
+    },
 }

@@ -28,6 +28,7 @@ from trellis.http import (
     is_database_unavailable,
     storage_full_page,
 )
+from trellis.security_log import access_denied
 from trellis.uploads import is_storage_full
 
 logger = logging.getLogger("trellis.views")
@@ -164,6 +165,7 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    access_denied(request, "permission_denied")
     return render(request, "403.html", {"request_id": current_request_id()}, status=403)
 
 
@@ -186,6 +188,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    access_denied(request, "csrf")
     return render(
         request,
         "400.html",

@@ -8,7 +8,6 @@ short-lived note of who is half-way (PENDING), which no other page accepts. So t
 
 from __future__ import annotations
 
-import logging
 import time
 from typing import Any
 
@@ -33,9 +32,9 @@ from trellis.accounts.models import Membership, Person
 from trellis.accounts.policy import Perm
 from trellis.errors import Invalid, NotFound
 from trellis.forms import GovukFormMixin, show_invalid
+from trellis.security_log import security_event
 from trellis.views import partnership_view
 
-security_log = logging.getLogger("trellis.security")
 FORM_METHODS = ["GET", "POST"]
 PENDING = "mfa_pending"  # {"person": id, "at": epoch seconds, "next": url}
 PENDING_SECONDS = 5 * 60
@@ -53,13 +52,16 @@ def safe_next(request: HttpRequest, next_url: str) -> str:
     return next_url if safe and next_url else reverse("home")
 
 
-def complete_sign_in(request: HttpRequest, person: Person) -> None:
-    """The last step of signing in: after the password, and the code where one is needed."""
+def complete_sign_in(
+    request: HttpRequest, person: Person, *, method: str = "password", partnership: Any = None
+) -> None:
+    """The last step of signing in: after the password, and the code where one is needed
+    (`method` says which: password, mfa or sso; single sign-on names its `partnership`)."""
     login(request, person, backend="django.contrib.auth.backends.ModelBackend")
     request.session.pop(PENDING, None)
     request.session.pop(NEW_SECRET, None)
     request.session[SIGNED_IN_AT] = time.time()
-    security_log.info("sign-in succeeded person=%s", person.pk)
+    security_event(request, "login", "success", method=method, partnership=partnership)
 
 
 def begin_second_step(request: HttpRequest, person: Person, next_url: str) -> HttpResponse:
@@ -142,9 +144,11 @@ class PasswordForm(GovukFormMixin, forms.Form):
         person: Person = self.request.user  # type: ignore[assignment]
         email, ip = person.email, throttle.client_ip(self.request)
         if throttle.is_throttled(email, ip):
+            security_event(self.request, "password.check", "refused", reason="too_many_failures")
             raise forms.ValidationError(_("Too many wrong passwords. Wait 15 minutes."))
         if not person.check_password(password):
             throttle.record_failure(email, ip)
+            security_event(self.request, "password.check", "failure", reason="wrong_password")
             raise forms.ValidationError(_("Enter your current password."))
         return password
 
@@ -178,7 +182,14 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
         result = mfa.check_code(person, form.cleaned_data["code"], throttle.client_ip(request))
         if result.accepted:
             next_url = request.session[PENDING].get("next", "")
-            complete_sign_in(request, person)
+            security_event(
+                request,
+                "mfa",
+                "success",
+                user=person,
+                method="recovery_code" if result.recovery_used else "totp",
+            )
+            complete_sign_in(request, person, method="mfa")
             if result.recovery_used:
                 left = mfa.recovery_codes_left(person)
                 messages.warning(
@@ -191,11 +202,13 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
                 )
             return HttpResponseRedirect(safe_next(request, next_url))
         if result.wait_seconds:
-            security_log.warning("mfa throttled person=%s", person.pk)
+            security_event(
+                request, "mfa.lockout", "refused", reason="too_many_failures", user=person
+            )
             form.add_error("code", _wait_message(result.wait_seconds))
             status = 429
         else:
-            security_log.info("mfa failed person=%s", person.pk)
+            security_event(request, "mfa", "failure", reason="wrong_code", user=person)
             form.add_error("code", _("That code is not right, or has been used. Try again."))
     if form.is_bound and form.errors and status == 200:
         status = 400
@@ -251,9 +264,11 @@ def sign_in_set_up(request: HttpRequest) -> HttpResponse:
         try:
             codes = mfa.enrol(person, _set_up_secret(request, person), form.cleaned_data["code"])
         except Invalid as exc:
+            security_event(request, "mfa.enrol", "failure", reason="wrong_code", user=person)
             show_invalid(form, exc)
         else:
-            complete_sign_in(request, person)
+            security_event(request, "mfa.enrol", "success", user=person)
+            complete_sign_in(request, person, method="mfa")
             return _codes_page(request, codes, first=True)
     status = 400 if form.is_bound and form.errors else 200
     return _set_up_page(request, person, form, at_sign_in=True, status=status)
@@ -294,7 +309,7 @@ def security_set_up(request: HttpRequest) -> HttpResponse:
             show_invalid(form, exc)
         else:
             request.session.pop(NEW_SECRET, None)
-            security_log.info("mfa enrolled person=%s", person.pk)
+            security_event(request, "mfa.enrol", "success")
             return _codes_page(request, codes, first=True)
     status = 400 if form.is_bound and form.errors else 200
     return _set_up_page(request, person, form, at_sign_in=False, status=status)
@@ -341,6 +356,13 @@ def person_mfa_reset(request: HttpRequest, pk: int) -> HttpResponse:
         except Invalid as exc:
             messages.error(request, exc.message)
         else:
+            security_event(
+                request,
+                "mfa.reset",
+                "success",
+                target_user=target.person_id,
+                target_membership=target.pk,
+            )
             messages.success(
                 request,
                 _(

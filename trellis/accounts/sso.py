@@ -252,12 +252,10 @@ def finish(pending: dict[str, Any], params: dict[str, str], redirect_uri: str) -
         or not hmac.compare_digest(state, str(pending.get("state", "")))
         or time.time() - float(pending.get("at", 0)) > FLOW_SECONDS
     ):
-        logger.warning("sso refused: state missing, wrong or stale")
         raise SsoError("state", _("Your sign-in did not match or took too long. Try again."))
     try:
         return _finish(provider, pending, params, redirect_uri)
     except SsoError as exc:
-        logger.warning("sso refused partnership=%s reason=%s", provider.partnership_id, exc.reason)
         with transaction.atomic():
             audit_append(
                 actor=None,

@@ -3,8 +3,6 @@ and the admin's settings page. The protocol is in trellis.accounts.sso."""
 
 from __future__ import annotations
 
-import logging
-
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -23,9 +21,9 @@ from trellis.accounts.models import Membership, SsoProvider
 from trellis.accounts.policy import Perm
 from trellis.errors import Invalid
 from trellis.forms import GovukFormMixin, show_invalid
+from trellis.security_log import security_event
 from trellis.views import partnership_view
 
-security_log = logging.getLogger("trellis.security")
 PENDING = "sso_pending"
 
 
@@ -50,10 +48,22 @@ def sso_start(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         begun = sso.start(provider, _redirect_uri(request), request.GET.get("next", ""))
     except sso.SsoError as exc:
-        security_log.warning("sso start failed partnership=%s reason=%s", slug, exc.reason)
+        security_event(
+            request, "login", "failure", reason=exc.reason, method="sso", partnership=slug
+        )
         return _refuse(request, exc.message)
     request.session[PENDING] = begun.pending
     return HttpResponseRedirect(begun.url)
+
+
+def _pending_partnership(pending: dict[str, object]) -> str | None:
+    """The slug of the partnership whose provider a refused flow was started with."""
+    provider = pending.get("provider")
+    if not isinstance(provider, int):
+        return None
+    return (
+        SsoProvider.objects.filter(pk=provider).values_list("partnership__slug", flat=True).first()
+    )
 
 
 @never_cache
@@ -61,17 +71,25 @@ def sso_start(request: HttpRequest, slug: str) -> HttpResponse:
 def sso_callback(request: HttpRequest) -> HttpResponse:
     pending = request.session.pop(PENDING, None)  # the state works once
     if not isinstance(pending, dict):
-        security_log.warning("sso refused: no sign-in was started in this session")
+        security_event(request, "login", "failure", reason="not_started", method="sso")
         return _refuse(request, _("Your sign-in did not match or took too long. Try again."))
     try:
         person = sso.finish(pending, request.GET.dict(), _redirect_uri(request))
     except sso.SsoError as exc:
+        security_event(
+            request,
+            "login",
+            "failure",
+            reason=exc.reason,
+            method="sso",
+            partnership=_pending_partnership(pending),
+        )
         return _refuse(request, exc.message)
     provider = SsoProvider.objects.select_related("partnership").get(pk=pending["provider"])
-    complete_sign_in(request, person)  # the provider's own MFA stands for ours
+    # The provider's own MFA stands for ours.
+    complete_sign_in(request, person, method="sso", partnership=provider.partnership)
     request.session[SSO_PARTNERSHIP] = provider.partnership.slug
     request.session["partnership"] = provider.partnership.slug
-    security_log.info("sso sign-in person=%s partnership=%s", person.pk, provider.partnership_id)
     next_url = str(pending.get("next") or "")
     if not next_url:
         return redirect("plans:partnership-home", slug=provider.partnership.slug)

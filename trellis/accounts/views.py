@@ -3,14 +3,13 @@ signing in is in mfa_views."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.db.models import Exists, OuterRef
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
@@ -21,14 +20,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from trellis.accounts import forms, mfa, services, throttle
 from trellis.accounts.mfa_views import begin_second_step, complete_sign_in, safe_next
-from trellis.accounts.models import Agency, Group, Membership, MfaDevice, SsoProvider
+from trellis.accounts.models import Agency, Group, Membership, MfaDevice, Person, SsoProvider
 from trellis.accounts.policy import Perm
 from trellis.errors import Invalid, NotFound
 from trellis.forms import show_invalid
 from trellis.plans.selectors import get_scoped, members_of
+from trellis.security_log import security_event
 from trellis.views import form_page, partnership_view
 
-security_log = logging.getLogger("trellis.security")
 FORM_METHODS = ["GET", "POST"]
 
 
@@ -45,7 +44,13 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         ip = throttle.client_ip(request)
         throttled = throttle.is_throttled(email, ip)
         if throttled:
-            security_log.warning("sign-in throttled")
+            security_event(
+                request,
+                "login.lockout",
+                "refused",
+                reason="too_many_failures",
+                user=_account_id(email),
+            )
         elif form.is_valid() and form.person is not None:
             throttle.clear_failures(email, ip)
             if mfa.mfa_required(form.person):
@@ -54,7 +59,14 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(safe_next(request, next_url))
         else:
             throttle.record_failure(email, ip)
-            security_log.info("sign-in failed")
+            security_event(
+                request,
+                "login",
+                "failure",
+                reason="bad_credentials",
+                user=_account_id(email),
+                method="password",
+            )
     status = 429 if throttled else (400 if form.is_bound else 200)
     return render(
         request,
@@ -71,8 +83,16 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _account_id(email: str) -> int | None:
+    """The id of the account an e-mail address names, for the security log (which never
+    holds the address itself). Asked for unknown addresses too, so both take as long."""
+    return Person.objects.filter(email=email).values_list("pk", flat=True).first()
+
+
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        security_event(request, "logout", "success")
     logout(request)
     messages.success(request, _("You have signed out."))
     return redirect("accounts:sign-in")
@@ -85,6 +105,12 @@ class ResetRequest(auth_views.PasswordResetView):
     form_class = forms.ResetRequestForm
     success_url = reverse_lazy("accounts:reset-sent")
 
+    def form_valid(self, form: forms.ResetRequestForm) -> HttpResponse:
+        # Whether the address has an account is not shown to the person; the log says.
+        account = next(iter(form.get_users(form.cleaned_data["email"])), None)
+        security_event(self.request, "password.reset_request", "success", user=account)
+        return super().form_valid(form)
+
 
 class ResetSent(auth_views.PasswordResetDoneView):
     template_name = "accounts/reset_sent.html"
@@ -94,6 +120,24 @@ class ResetConfirm(auth_views.PasswordResetConfirmView):
     template_name = "accounts/reset_confirm.html"
     form_class = forms.NewPasswordForm
     success_url = reverse_lazy("accounts:reset-done")
+
+    def dispatch(self, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = super().dispatch(*args, **kwargs)
+        # A good link first redirects to itself (the token moves to the session).
+        if not self.validlink and not isinstance(response, HttpResponseRedirect):
+            security_event(self.request, "password.reset", "failure", reason="invalid_link")
+        return response
+
+    def form_valid(self, form: forms.NewPasswordForm) -> HttpResponse:
+        response = super().form_valid(form)
+        security_event(self.request, "password.reset", "success", user=self.user)
+        return response
+
+    def form_invalid(self, form: forms.NewPasswordForm) -> HttpResponse:
+        security_event(
+            self.request, "password.reset", "failure", reason="password_refused", user=self.user
+        )
+        return super().form_invalid(form)
 
 
 class ResetDone(auth_views.PasswordResetCompleteView):
@@ -122,6 +166,18 @@ def _member(request: HttpRequest, pk: int) -> Membership:
     return target
 
 
+def _membership_event(request: HttpRequest, event: str, target: Membership) -> None:
+    security_event(
+        request,
+        event,
+        "success",
+        target_user=target.person_id,
+        target_membership=target.pk,
+        roles=target.roles,
+        active=target.is_active,
+    )
+
+
 @require_GET
 @partnership_view(Perm.MANAGE_PEOPLE)
 def people(request: HttpRequest) -> HttpResponse:
@@ -140,7 +196,7 @@ def person_invite(request: HttpRequest) -> HttpResponse:
     form = forms.InviteForm(request.POST or None, agencies=_agencies(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.person_invite(
+            invited = services.person_invite(
                 membership=request.membership,  # type: ignore[attr-defined]
                 base_url=request.build_absolute_uri("/").rstrip("/"),
                 **form.cleaned_data,
@@ -148,6 +204,7 @@ def person_invite(request: HttpRequest) -> HttpResponse:
         except Invalid as exc:
             show_invalid(form, exc)
         else:
+            _membership_event(request, "membership.invite", invited)
             messages.success(request, _("Invitation sent."))
             return redirect(_people_url(request))
     status = 400 if form.is_bound and form.errors else 200
@@ -165,7 +222,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     target = _member(request, pk)
 
     def save(form: forms.MembershipForm) -> Membership:
-        return services.membership_update(
+        changed = services.membership_update(
             membership=request.membership,  # type: ignore[attr-defined]
             target=target,
             expected_version=form.expected_version(),
@@ -173,6 +230,8 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             roles=form.cleaned_data["roles"],
             is_active=form.cleaned_data["is_active"],
         )
+        _membership_event(request, "membership.change", changed)
+        return changed
 
     return form_page(
         request,
@@ -196,6 +255,15 @@ def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
         except Invalid as exc:
             messages.error(request, exc.message)
         else:
+            target.person.refresh_from_db(fields=["is_active"])
+            security_event(
+                request,
+                "membership.deactivate",
+                "success",
+                target_user=target.person_id,
+                target_membership=target.pk,
+                account_closed=not target.person.is_active,
+            )
             messages.success(
                 request, _("%(name)s can no longer sign in here.") % {"name": target.person}
             )
@@ -213,6 +281,13 @@ def person_end_sessions(request: HttpRequest, pk: int) -> HttpResponse:
         except Invalid as exc:
             messages.error(request, exc.message)
         else:
+            security_event(
+                request,
+                "session.revoke",
+                "success",
+                target_user=target.person_id,
+                target_membership=target.pk,
+            )
             messages.success(
                 request, _("%(name)s has been signed out everywhere.") % {"name": target.person}
             )

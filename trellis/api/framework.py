@@ -29,6 +29,7 @@ from trellis.api.models import ApiToken
 from trellis.api.tokens import RateLimited, Unauthenticated, rate_check, token_for, use_log
 from trellis.errors import Conflict, Forbidden, Invalid, NotFound, TrellisError
 from trellis.http import current_request_id
+from trellis.security_log import access_denied, security_event
 
 logger = logging.getLogger("trellis.api")
 SAFE_METHODS = frozenset({"GET", "HEAD"})
@@ -124,7 +125,9 @@ def _bearer(request: HttpRequest) -> str | None:
         return None
     scheme, _sep, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
-        raise Unauthenticated(_("Send the token as: Authorization: Bearer <token>."))
+        refused = Unauthenticated(_("Send the token as: Authorization: Bearer <token>."))
+        refused.reason = "malformed_header"
+        raise refused
     return raw.strip()
 
 
@@ -180,6 +183,7 @@ def api_endpoint(*methods: str, partnership: bool = True) -> Callable[[View], Vi
             except TrellisError as exc:
                 token = token or getattr(exc, "token", None)
                 response = error_response(exc)
+                _log_refusal(request, exc, token)
             except Exception:  # the last resort: an API client gets JSON, never a page
                 logger.exception(
                     "API error on %s %s, request %s",
@@ -199,6 +203,23 @@ def api_endpoint(*methods: str, partnership: bool = True) -> Callable[[View], Vi
         return wrapper
 
     return decorate
+
+
+def _log_refusal(request: HttpRequest, exc: TrellisError, token: ApiToken | None) -> None:
+    """A refused token (401) or a refused request (403) in the security log."""
+    owner = token.person if token is not None else None
+    if isinstance(exc, Unauthenticated):
+        security_event(
+            request,
+            "api.token",
+            "refused",
+            reason=exc.reason,
+            user=owner,
+            token=token.pk if token is not None else None,
+            status=401,
+        )
+    elif exc.status == 403:
+        access_denied(request, exc.code, user=owner)
 
 
 def _answer(

@@ -43,6 +43,7 @@ class Unauthenticated(TrellisError):
     status = 401
     code = "unauthenticated"
     token: ApiToken | None = None
+    reason = "no_token"  # for the security log: why it was refused
 
 
 class RateLimited(TrellisError):
@@ -120,6 +121,11 @@ def token_for(raw: str) -> ApiToken:
     if token is None or not token.is_usable or not token.person.is_active:
         refused = Unauthenticated(_("The token is not valid, has expired or was revoked."))
         refused.token = token  # a known token's refused use is logged too
+        refused.reason = (
+            "unknown_token"
+            if token is None
+            else ("owner_inactive" if token.is_usable else "expired_or_revoked")
+        )
         raise refused
     return token
 

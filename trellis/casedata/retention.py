@@ -30,6 +30,7 @@ from trellis.audit.models import AuditEntry
 from trellis.audit.services import audit_append
 from trellis.casedata.models import Snapshot
 from trellis.casedata.services import snapshot_folder
+from trellis.security_log import security_event
 
 logger = logging.getLogger("trellis.casedata.retention")
 PURGE_VERB = "casedata.purge"
@@ -109,6 +110,14 @@ def snapshot_purge(snapshot: Snapshot, *, months: int) -> bool:
         )
     snapshot.purged_at = now
     _delete_rows(snapshot)
+    security_event(
+        None,
+        "retention.purge",
+        "success",
+        partnership=snapshot.partnership.slug,
+        snapshot=snapshot.pk,
+        rows=sum(int(entry.get("rows", 0)) for entry in datasets.values()),
+    )
     return True
 
 

@@ -36,6 +36,7 @@ from trellis.casedata.ssda903.upload import converted, map_back
 from trellis.csvsafe import csv_response
 from trellis.errors import Invalid, NotFound
 from trellis.forms import DateInput, GovukFormMixin, show_invalid
+from trellis.security_log import security_event
 from trellis.uploads import clean_file_name
 from trellis.views import partnership_view
 
@@ -139,6 +140,9 @@ def _data_home(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES)
     form.stopped = getattr(request, "stopped_upload", None) is not None
     if not form.is_valid():
+        reason = _file_refusal(request, form)
+        if reason is not None:
+            _upload_event(request, "rejected", reason, request.FILES.get("file"))
         return _page(request, form, status=400)
     upload = form.cleaned_data["file"]
     name = clean_file_name(upload.name)
@@ -152,12 +156,40 @@ def _data_home(request: HttpRequest) -> HttpResponse:
                 snapshot = _store(request, form, datasets, name, conversion)
         except ExtractInvalid as exc:
             request.session[REPORT_KEY] = [p.to_json() for p in [*exc.problems, *exc.warnings]]
+            _upload_event(request, "rejected", "invalid", upload, problems=len(exc.problems))
             return _page(request, form, problems=exc, status=400, conversion=exc.conversion)
         except Invalid as exc:
             show_invalid(form, exc)
+            _upload_event(request, "rejected", exc.code, upload)
             return _page(request, form, status=400)
+    _upload_event(request, "accepted", None, upload, snapshot=snapshot.pk)
     messages.success(request, _("Extract stored. The measures are being computed."))
     return redirect("casedata:snapshot", membership.partnership.slug, snapshot.pk)
+
+
+def _file_refusal(request: HttpRequest, form: UploadForm) -> str | None:
+    """Why the form refused the file itself (None: no file came, or another field)."""
+    if form.stopped:
+        return "too-large"
+    upload = request.FILES.get("file")
+    if upload is None or "file" not in form.errors:
+        return None
+    return "empty" if upload.size == 0 else "not-allowed"
+
+
+def _upload_event(
+    request: HttpRequest, outcome: str, reason: str | None, upload: Any, **fields: Any
+) -> None:
+    size = getattr(upload, "size", None)
+    security_event(
+        request,
+        "upload",
+        outcome,
+        reason=reason,
+        upload="extract",
+        size=size if isinstance(size, int) else None,
+        **fields,
+    )
 
 
 @contextlib.contextmanager
@@ -243,12 +275,21 @@ def figure_records(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         found = records_for_figure(membership=membership, observation_pk=pk)
     except RowsPurged as purged:
+        security_event(
+            request,
+            "casedata.download",
+            "refused",
+            reason="purged",
+            observation=pk,
+            snapshot=purged.snapshot.pk,
+        )
         return render(
             request, "casedata/records_purged.html", {"snapshot": purged.snapshot}, status=410
         )
     if found is None:
         raise NotFound()
     name, table = found
+    security_event(request, "casedata.download", "success", observation=pk, rows=table.num_rows)
     header = table.column_names
     rows = zip(*(table.column(c).to_pylist() for c in header), strict=True)
     return csv_response([header, *rows], filename=name)

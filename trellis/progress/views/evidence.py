@@ -25,8 +25,9 @@ from trellis.progress.evidence import (
     require_add_evidence,
     require_remove_evidence,
 )
-from trellis.progress.filetypes import REFUSALS
+from trellis.progress.filetypes import REFUSALS, UploadRefused
 from trellis.progress.models import Evidence, ProgressUpdate
+from trellis.security_log import security_event
 from trellis.uploads import StoppedUpload
 from trellis.views import partnership_view
 
@@ -111,8 +112,9 @@ def evidence_add_page(request: HttpRequest, update_pk: int) -> HttpResponse:
         stopped: StoppedUpload | None = getattr(request, "stopped_upload", None)
         if form.is_valid():
             data = form.cleaned_data
+            sent = data["file"]  # the form drops it from cleaned_data on a refusal
             try:
-                evidence_add(
+                evidence = evidence_add(
                     membership=membership,
                     update=update,
                     title=data["title"],
@@ -123,14 +125,31 @@ def evidence_add_page(request: HttpRequest, update_pk: int) -> HttpResponse:
             except Invalid as exc:
                 status = exc.status
                 show_invalid(form, exc)
+                if isinstance(exc, UploadRefused):
+                    _upload_event(request, "rejected", exc.reason, sent or stopped)
             else:
+                if evidence.stored_name:
+                    _upload_event(request, "accepted", None, sent)
                 messages.success(request, _("Evidence added."))
                 return redirect(_back_url(membership, update))
         elif stopped is not None:
             form.add_error("file", str(REFUSALS["too-large"]))
+            _upload_event(request, "rejected", "too-large", stopped)
         status = max(status, 400)
     context = {"form": form, "update": update, "back_url": _back_url(membership, update)}
     return render(request, "progress/evidence_form.html", context, status=status)
+
+
+def _upload_event(request: HttpRequest, outcome: str, reason: str | None, upload: Any) -> None:
+    size = getattr(upload, "size", None)
+    security_event(
+        request,
+        "upload",
+        outcome,
+        reason=reason,
+        upload="evidence",
+        size=size if isinstance(size, int) else None,
+    )
 
 
 @require_GET

@@ -24,7 +24,13 @@ from tests.casedata.conftest import (
     rules_of,
     write_xlsx,
 )
+from trellis.casedata import reading_xlsx
+from trellis.casedata.problems import Problems
+from trellis.casedata.reading import Source
+from trellis.casedata.schema import DATASETS
 from trellis.casedata.validation import ReadResult, read_extract
+from trellis.transfer.parse import parse_file
+from trellis.transfer.readers import ReadError
 
 EP = "episodes.csv"
 EPX = "episodes.xlsx"
@@ -232,6 +238,126 @@ def test_a_workbook_of_several_sheets_reads_the_first_with_a_warning(extract: Ex
     assert found(result.warnings) == {(EPX, None, None, "other-sheets")}
 
 
+def raw_rows(path: Path) -> list[list[str]]:
+    """The first sheet as the reader gives it to validation: header, then rows of text."""
+    table = reading_xlsx.read_xlsx(
+        Source(path.name, lambda: path.open("rb")), DATASETS["episodes"], Problems()
+    )
+    assert table is not None
+    columns = [table.table.column(f"c{i}").to_pylist() for i in range(len(table.header))]
+    return [table.header, *map(list, zip(*columns, strict=True))]
+
+
+def sheet_xml(path: Path) -> bytes:
+    with zipfile.ZipFile(path) as z:
+        return z.read("xl/worksheets/sheet1.xml")
+
+
+def test_times_durations_booleans_and_numbers_read_as_text(extract: Extract):
+    path = extract.xlsx(
+        "episodes",  # text columns 0, 2, 5 and 6 (1, 3 and 4 are dates)
+        [
+            HEADER,
+            [dt.time(12, 30), None, dt.timedelta(hours=26, minutes=30), None, None, True, 2.5],
+            [7.0, None, -3, None, None, False, None],
+        ],
+    )
+    workbook = openpyxl.load_workbook(path)
+    workbook.active["C2"].number_format = "[h]:mm:ss"  # how Excel marks a duration
+    workbook.save(path)
+    assert raw_rows(path)[1:] == [
+        ["12:30:00", "", "26:30:00", "", "", "TRUE", "2.5"],
+        ["7", "", "-3", "", "", "FALSE", ""],
+    ]
+
+
+def test_a_datetime_cell_reads_as_its_date_in_any_column(extract: Extract):
+    path = extract.xlsx("episodes", [HEADER, [dt.datetime(2020, 1, 2, 13, 5), *VALUES[1:]]])
+    assert raw_rows(path)[1][0] == "2020-01-02"
+
+
+def test_an_error_cell_reads_as_empty(extract: Extract):
+    path = extract.xlsx("episodes", [HEADER, VALUES])
+    sheet = sheet_xml(path)
+    error = re.sub(rb'<c r="A2"[^>]*>.*?</c>', b'<c r="A2" t="e"><f>NA()</f><v>#N/A</v></c>', sheet)
+    assert error != sheet
+    rewrite_zip(path, {"xl/worksheets/sheet1.xml": error})
+    assert found(extract.read().errors) == {(EPX, 2, "child_id", "required")}
+
+
+def test_excel_serial_numbers_count_from_1904_in_a_1904_workbook(extract: Extract):
+    values = VALUES.copy()
+    values[1] = dt.date(2015, 2, 1)  # a date cell: calamine applies the 1904 system itself
+    values[3] = 43831 - 1462  # 1 January 2020, counted from 1904
+    path = extract.xlsx("episodes", [HEADER, values])
+    with zipfile.ZipFile(path) as z:
+        book = z.read("xl/workbook.xml")
+    mac = re.sub(rb"<workbookPr\b[^>]*/>", b'<workbookPr date1904="1"/>', book)
+    assert mac != book
+    rewrite_zip(path, {"xl/workbook.xml": mac})
+    row = raw_rows(path)[1]
+    assert (row[1], row[3]) == ("2019-02-02", "2020-01-01")  # the cell's serial, read as 1904
+
+
+def test_a_serial_number_past_9999_stays_a_number_in_a_1904_workbook(extract: Extract):
+    values = VALUES.copy()
+    values[3] = 2958465  # 31 December 9999 in 1900 terms; past it in 1904 terms
+    path = extract.xlsx("episodes", [HEADER, values])
+    with zipfile.ZipFile(path) as z:
+        book = z.read("xl/workbook.xml")
+    rewrite_zip(
+        path,
+        {
+            "xl/workbook.xml": re.sub(
+                rb"<workbookPr\b[^>]*/>", b'<workbookPr date1904="true"/>', book
+            )
+        },
+    )
+    assert raw_rows(path)[1][3] == "2958465"
+
+
+def test_a_stored_dimension_smaller_than_the_sheet_hides_no_rows(extract: Extract):
+    path = extract.xlsx("episodes", [HEADER, VALUES, ["C2", *VALUES[1:2], "Q", *VALUES[3:]]])
+    sheet = sheet_xml(path)
+    small = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:B2"/>', sheet)
+    assert small != sheet
+    rewrite_zip(path, {"xl/worksheets/sheet1.xml": small})
+    assert found(extract.read().errors) == {(EPX, 3, "sex", "not-in-list")}
+
+
+@pytest.mark.parametrize(
+    "far",
+    [
+        b'<row r="2"><c r="XFD1048576"><v>1</v></c></row>',
+        b'<row r="2"><c r="a99999999999"><v>1</v></c></row>',
+        b'<row r="1048576"><c><v>1</v></c><c><v>1</v></c><c><v>1</v></c><c><v>1</v></c></row>',
+        b'<row r="2"><c foo=">" r="ZZ9999"><v>1</v></c></row>',
+        b'<row r="2"><c hidden r="A1"><v>1</v></c></row><row r="9000000"><c><v>1</v></c></row>',
+    ],
+    ids=["last-cell", "past-excel", "numbered-row", "quoted-gt", "malformed"],
+)
+def test_a_cell_far_beyond_the_data_is_refused_before_the_sheet_is_read(
+    extract: Extract, far: bytes
+):
+    """calamine holds the rectangle from A1 to the farthest cell in memory: one cell at
+    XFD1048576 would ask for hundreds of gigabytes and abort the process."""
+    path = extract.xlsx("episodes", [HEADER])
+    sheet = sheet_xml(path)
+    rewrite_zip(
+        path, {"xl/worksheets/sheet1.xml": sheet.replace(b"</sheetData>", far + b"</sheetData>")}
+    )
+    assert found(extract.read().errors) == {(EPX, None, None, "too-many-cells")}
+
+
+def test_a_formatted_but_empty_cell_far_away_does_not_refuse_the_sheet(extract: Extract):
+    path = extract.xlsx("episodes", [HEADER, VALUES])
+    workbook = openpyxl.load_workbook(path)
+    workbook.active["XFD1048576"].number_format = "0.00"  # a style, no value
+    workbook.save(path)
+    assert b'r="XFD1048576"' in sheet_xml(path)
+    assert tables_of(extract.read())["episodes"][0]["child_id"] == "C1"
+
+
 def test_a_zero_byte_xlsx_is_an_empty_file(extract: Extract):
     extract.file(EPX, b"")
     assert found(extract.read().errors) == {(EPX, None, None, "empty-file")}
@@ -287,6 +413,14 @@ BILLION_LAUGHS = (
 )
 
 
+XXE_SHEET = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&xxe;</t></is></c></row>'
+    b"</sheetData></worksheet>"
+)
+
+
 def test_an_xlsx_with_a_billion_laughs_sheet_is_refused(extract: Extract):
     path = extract.xlsx("episodes", [HEADER, VALUES])
     rewrite_zip(path, {"xl/worksheets/sheet1.xml": BILLION_LAUGHS})
@@ -306,11 +440,26 @@ def test_an_xlsx_with_an_external_entity_is_refused(extract: Extract):
 
 
 def test_workbooks_are_refused_when_defusedxml_is_not_active(
-    extract: Extract, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    extract.xlsx("episodes", [HEADER, VALUES])
+    """Case-level workbooks are parsed by calamine, which expands no entities (next test);
+    the plan importer shares this module's workbook checks and still parses with openpyxl,
+    so it is the reader that must refuse without defusedxml."""
+    data = write_xlsx(tmp_path / "plan.xlsx", [["Outcome", "Action"], ["Safer", "Train"]])
     monkeypatch.setattr(openpyxl, "DEFUSEDXML", False)
-    assert rules_of(extract.read().errors) == {"xml-unsafe"}
+    with pytest.raises(ReadError) as refused:
+        parse_file(data.read_bytes(), "plan.xlsx")
+    assert refused.value.rule == "xml-unsafe"
+
+
+@pytest.mark.parametrize("attack", [BILLION_LAUGHS, XXE_SHEET], ids=["laughs", "xxe"])
+def test_the_sheet_parser_expands_no_entities_even_past_the_doctype_check(
+    extract: Extract, monkeypatch: pytest.MonkeyPatch, attack: bytes
+):
+    path = extract.xlsx("episodes", [HEADER, VALUES])
+    rewrite_zip(path, {"xl/worksheets/sheet1.xml": attack})
+    monkeypatch.setattr(reading_xlsx, "_DOCTYPE", (b"\x00never\x00",))
+    assert found(extract.read().errors) == {(EPX, None, None, "unreadable-xlsx")}
 
 
 def test_an_xlsx_that_unpacks_to_far_more_than_its_size_is_refused(extract: Extract):

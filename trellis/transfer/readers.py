@@ -3,9 +3,9 @@
 Each format has one reader returning `Tables` (every table of the file as rows of cells, in
 reading order). Hostile files are handled with the case-level data readers' helpers rather
 than again: the size cap and zip checks (`trellis.casedata.reading`), the CSV text checks
-and decoding (`reading_csv`), the workbook checks with defusedxml (`reading_xlsx`). Any
-problem is a `ReadError` with a stable rule code and a plain message; nothing here raises
-anything else on hostile input.
+and decoding (`reading_csv`), the workbook checks (`reading_xlsx`; openpyxl then parses
+with defusedxml). Any problem is a `ReadError` with a stable rule code and a plain message;
+nothing here raises anything else on hostile input.
 """
 
 from __future__ import annotations
@@ -132,16 +132,31 @@ def _xlsx(source: Source) -> Tables:
     except ReadError:
         raise
     except Exception as error:  # a hostile workbook may break openpyxl anywhere
-        if reading_xlsx._caused_by_entities(error):
+        if _caused_by_entities(error):
             raise ReadError("xml-entities", reading_xlsx._ENTITIES) from error
         raise ReadError("unreadable-xlsx", reading_xlsx._UNREADABLE) from error
+
+
+def _caused_by_entities(error: BaseException | None) -> bool:
+    """openpyxl wraps defusedxml's refusal in a ValueError: look down the chain."""
+    from defusedxml import DefusedXmlException
+
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, DefusedXmlException):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
+
+
+_UNSAFE = "Workbooks cannot be read safely on this server (defusedxml is not active); use CSV."
 
 
 def _first_sheet(workbook_bytes: BinaryIO) -> Tables:
     import openpyxl
 
     if openpyxl.DEFUSEDXML is not True:
-        raise ReadError("xml-unsafe", reading_xlsx._UNSAFE)
+        raise ReadError("xml-unsafe", _UNSAFE)
     workbook = openpyxl.load_workbook(
         workbook_bytes,
         read_only=True,

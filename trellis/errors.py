@@ -70,3 +70,16 @@ class StorageFull(TrellisError):
     status = 503
     code = "storage_full"
     exit_code = 1
+
+
+class RateLimited(TrellisError):
+    """The person (or API token) has used its allowance for this kind of request in the
+    window; `retry_after` is the whole number of seconds until one more is allowed."""
+
+    status = 429
+    code = "rate_limited"
+    exit_code = 1
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.retry_after = retry_after

@@ -6,13 +6,15 @@ from __future__ import annotations
 import contextvars
 import logging
 import secrets
+import sys
 from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from trellis.errors import TrellisError
+from trellis.database import is_statement_timeout
+from trellis.errors import RateLimited, TrellisError
 from trellis.security_log import access_denied
 from trellis.uploads import is_storage_full, storage_full
 
@@ -58,7 +60,11 @@ def database_unavailable_page(request: HttpRequest) -> HttpResponse:
     and the partnership (each read through the session) are left out of its context."""
     from django.contrib.auth.models import AnonymousUser  # not at import: logging loads this
 
-    logger.warning("database unavailable path=%s", request.path)
+    timed_out = is_statement_timeout(sys.exc_info()[1])
+    if timed_out:
+        logger.warning("database statement timed out path=%s", request.path)
+    else:
+        logger.warning("database unavailable path=%s", request.path)
     response = render(
         request,
         "503.html",
@@ -67,6 +73,7 @@ def database_unavailable_page(request: HttpRequest) -> HttpResponse:
             "user": AnonymousUser(),
             "messages": [],
             "partnership": None,
+            "timed_out": timed_out,
         },
         status=503,
     )
@@ -84,6 +91,18 @@ def storage_full_page(request: HttpRequest) -> HttpResponse:
         {"message": storage_full().message, "request_id": current_request_id()},
         status=503,
     )
+
+
+def rate_limited_page(request: HttpRequest, exception: RateLimited) -> HttpResponse:
+    """The 429 page: what the limit is and when to try again (also as Retry-After)."""
+    response = render(
+        request,
+        "429.html",
+        {"message": exception.message, "request_id": current_request_id()},
+        status=429,
+    )
+    response["Retry-After"] = str(exception.retry_after)
+    return response
 
 
 class DatabaseUnavailableLogFilter(logging.Filter):
@@ -148,6 +167,8 @@ class TrellisErrorMiddleware:
             return storage_full_page(request)
         if not isinstance(exception, TrellisError):
             return None
+        if isinstance(exception, RateLimited):
+            return rate_limited_page(request, exception)
         if exception.status == 403:
             access_denied(request, exception.code)
         template = {403: "403.html", 404: "404.html", 409: "409.html"}.get(

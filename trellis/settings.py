@@ -70,6 +70,21 @@ else:
     # the request within seconds (as a 503 page) instead of holding a worker.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    # No statement runs for ever and no transaction is left open holding locks: past these
+    # PostgreSQL cancels the statement (the page answers 503) or ends the session. Seconds;
+    # 0 turns one off. `trellis worker` sets its own, longer statement timeout.
+    TRELLIS_DB_STATEMENT_TIMEOUT = env_int("TRELLIS_DB_STATEMENT_TIMEOUT", 30)
+    TRELLIS_DB_IDLE_IN_TRANSACTION_TIMEOUT = env_int("TRELLIS_DB_IDLE_IN_TRANSACTION_TIMEOUT", 60)
+    if min(TRELLIS_DB_STATEMENT_TIMEOUT, TRELLIS_DB_IDLE_IN_TRANSACTION_TIMEOUT) < 0:
+        raise ImproperlyConfigured("Database timeouts are seconds: 0 or more.")
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "options",
+        f"-c statement_timeout={TRELLIS_DB_STATEMENT_TIMEOUT * 1000}"
+        f" -c idle_in_transaction_session_timeout={TRELLIS_DB_IDLE_IN_TRANSACTION_TIMEOUT * 1000}",
+    )
+# The statement timeout of `trellis worker`, in seconds (0: none): its computations and
+# report builds take minutes, though each statement seldom takes more than seconds.
+TRELLIS_WORKER_STATEMENT_TIMEOUT = env_int("TRELLIS_WORKER_STATEMENT_TIMEOUT", 600)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -229,6 +244,17 @@ with contextlib.suppress(OSError):
 TRELLIS_UPLOAD_SCANNER = env_str(
     "TRELLIS_UPLOAD_SCANNER", "trellis.progress.filetypes.signature_scan"
 )
+# Per-person rate limits (trellis/accounts/limits.py), counted in the database so every
+# worker process shares them: requests of each kind allowed in the window; 0 is no limit.
+TRELLIS_RATE_WINDOW_SECONDS = env_int("TRELLIS_RATE_WINDOW_SECONDS", 60 * 60)
+TRELLIS_RATE_LIMITS = {
+    "extract-upload": env_int("TRELLIS_RATE_EXTRACT_UPLOADS", 10),
+    "evidence-upload": env_int("TRELLIS_RATE_EVIDENCE_UPLOADS", 30),
+    "plan-import": env_int("TRELLIS_RATE_PLAN_IMPORTS", 20),
+    "record-download": env_int("TRELLIS_RATE_RECORD_DOWNLOADS", 60),
+    "report-build": env_int("TRELLIS_RATE_REPORT_BUILDS", 20),
+    "plan-export": env_int("TRELLIS_RATE_PLAN_EXPORTS", 60),
+}
 
 # E-mail: the console in development, SMTP from the environment in production.
 if PRODUCTION or env_str("EMAIL_HOST", ""):

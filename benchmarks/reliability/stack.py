@@ -128,6 +128,16 @@ class PrivatePostgres:
         return int((self.data / "postmaster.pid").read_text().split()[0])
 
 
+RATE_LIMITED = (
+    "EXTRACT_UPLOADS",
+    "EVIDENCE_UPLOADS",
+    "PLAN_IMPORTS",
+    "RECORD_DOWNLOADS",
+    "REPORT_BUILDS",
+    "PLAN_EXPORTS",
+)
+
+
 def app_env(database_url: str, data_dir: Path, **extra: str) -> dict[str, str]:
     """Development mode with DEBUG off: production's code paths without its HTTPS-only
     cookies, which a plain-HTTP load generator on loopback could not send back."""
@@ -140,6 +150,9 @@ def app_env(database_url: str, data_dir: Path, **extra: str) -> dict[str, str]:
         DATABASE_URL=database_url,
         TRELLIS_LOG_LEVEL="WARNING",
         SECRET_KEY=secrets.token_urlsafe(50),
+        # The scripts measure load and bad input, not the per-person rate limits (tested in
+        # tests/accounts/test_rate_limits.py): a few personas make every request.
+        **{f"TRELLIS_RATE_{kind}": "0" for kind in RATE_LIMITED},
         PYTHONPATH=str(REPO),
     )
     env.update(extra)

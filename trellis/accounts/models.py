@@ -168,6 +168,22 @@ class SignInFailure(models.Model):
         return f"failed sign-in at {self.at:%Y-%m-%d %H:%M}"
 
 
+class RateEvent(models.Model):
+    """One counted request of a rate-limited kind (an upload, a download of case-level
+    records, a report build) by a person: kept for the window, in the database so every
+    worker process counts the same requests (trellis/accounts/limits.py)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=40)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "action", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} at {self.at:%Y-%m-%d %H:%M}"
+
+
 class MfaDevice(models.Model):
     """A person's authenticator app (TOTP, RFC 6238): its secret, encrypted with a key
     derived from SECRET_KEY (trellis.accounts.mfa), and the last time step accepted, so a

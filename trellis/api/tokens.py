@@ -28,7 +28,7 @@ from trellis.accounts.models import Person
 from trellis.api.models import ApiToken, Scope, TokenUse
 from trellis.audit.services import audit_append
 from trellis.config import env_int
-from trellis.errors import Invalid, NotFound, TrellisError
+from trellis.errors import Invalid, NotFound, RateLimited, TrellisError
 
 TOKEN_PREFIX = "trellis_"  # noqa: S105 (a marker that makes leaked tokens findable, not a secret)
 EXPIRY_DAYS = (7, 30, 90, 365)
@@ -44,15 +44,6 @@ class Unauthenticated(TrellisError):
     code = "unauthenticated"
     token: ApiToken | None = None
     reason = "no_token"  # for the security log: why it was refused
-
-
-class RateLimited(TrellisError):
-    status = 429
-    code = "rate_limited"
-
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message, retry_after=retry_after)
-        self.retry_after = retry_after
 
 
 def digest(raw: str) -> str:

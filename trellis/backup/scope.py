@@ -19,8 +19,8 @@ from django.db.models import Q, QuerySet
 from trellis.accounts.models import Membership, Partnership, Person
 
 # Tables that are not a partnership's content: Django's own bookkeeping (rebuilt by
-# `migrate`), transient state (sessions, queued tasks, sign-in throttling) and the audit
-# log, which travels separately as a chain (trellis/backup/chain.py).
+# `migrate`), transient state (sessions, queued tasks, sign-in throttling, rate limits) and
+# the audit log, which travels separately as a chain (trellis/backup/chain.py).
 NOT_CONTENT = {
     "contenttypes.contenttype",
     "auth.permission",
@@ -29,6 +29,7 @@ NOT_CONTENT = {
     "sessions.session",
     "django_tasks_database.dbtaskresult",
     "accounts.signinfailure",
+    "accounts.rateevent",
     "audit.auditentry",
     "audit.auditchainhead",
 }

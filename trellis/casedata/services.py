@@ -29,6 +29,7 @@ from trellis.audit.services import audit_append
 from trellis.casedata.models import Snapshot
 from trellis.core.pseudonym import partnership_key, pseudonyms
 from trellis.errors import Invalid
+from trellis.progress.filetypes import UploadRefused, scan
 
 DEFINITIONS_VERSION = "1"
 
@@ -280,6 +281,29 @@ def _audit_load(membership: Membership, snapshot: Snapshot) -> None:
             "rows": {k: v["rows"] for k, v in snapshot.manifest["datasets"].items()},
         },
     )
+
+
+def extract_scan(*, membership: Membership, upload: Any, name: str) -> None:
+    """Pass an uploaded extract through the malware scanner that evidence files pass,
+    before anything reads it. Fails closed: a scanner that cannot tell refuses the upload
+    (ScannerUnavailable, 503) as a harmful file does (UploadRefused); both are audited,
+    with the file's name and size, never its content."""
+    require(membership, Perm.LOAD_DATA)
+    try:
+        scan(upload)
+    except UploadRefused as refused:
+        audit_append(
+            actor=membership.person,
+            verb="casedata.refuse",
+            object_type="casedata.extract",
+            partnership_id=membership.partnership_id,
+            changes={
+                "reason": refused.reason,
+                "file_name": name,
+                "size": getattr(upload, "size", 0),
+            },
+        )
+        raise
 
 
 def _queue_compute(snapshot_id: int) -> None:

@@ -22,12 +22,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
+from trellis.accounts.limits import EXTRACT_UPLOAD, RECORD_DOWNLOAD, rate_take
 from trellis.accounts.models import Membership
 from trellis.accounts.policy import Perm
 from trellis.casedata.models import Snapshot
 from trellis.casedata.services import (
     ExtractInvalid,
     RowsPurged,
+    extract_scan,
     records_for_figure,
     snapshot_create,
 )
@@ -36,6 +38,8 @@ from trellis.casedata.ssda903.upload import converted, map_back
 from trellis.csvsafe import csv_response
 from trellis.errors import Invalid, NotFound
 from trellis.forms import DateInput, GovukFormMixin, show_invalid
+from trellis.http import RETRY_AFTER_SECONDS
+from trellis.progress.filetypes import UploadRefused
 from trellis.security_log import security_event
 from trellis.uploads import clean_file_name
 from trellis.views import partnership_view
@@ -144,8 +148,20 @@ def _data_home(request: HttpRequest) -> HttpResponse:
         if reason is not None:
             _upload_event(request, "rejected", reason, request.FILES.get("file"))
         return _page(request, form, status=400)
+    rate_take(
+        person=membership.person, action=EXTRACT_UPLOAD, partnership_id=membership.partnership_id
+    )
     upload = form.cleaned_data["file"]
     name = clean_file_name(upload.name)
+    try:
+        extract_scan(membership=membership, upload=upload, name=name)
+    except UploadRefused as exc:
+        show_invalid(form, exc)
+        _upload_event(request, "rejected", exc.reason, upload)
+        response = _page(request, form, status=exc.status)
+        if exc.status == 503:
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     with tempfile.TemporaryDirectory(prefix="trellis-extract-") as folder:
         source = Path(folder) / name
         with source.open("wb") as out:
@@ -272,6 +288,9 @@ def figure_records(request: HttpRequest, pk: int) -> HttpResponse:
     """The pseudonymised records behind one computed figure, for the analyst to check it
     (record-level data: analysts only, and every download is audited)."""
     membership: Membership = request.membership  # type: ignore[attr-defined]
+    rate_take(
+        person=membership.person, action=RECORD_DOWNLOAD, partnership_id=membership.partnership_id
+    )
     try:
         found = records_for_figure(membership=membership, observation_pk=pk)
     except RowsPurged as purged:

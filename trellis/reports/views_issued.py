@@ -25,6 +25,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from trellis.accounts.limits import REPORT_BUILD, rate_take
 from trellis.accounts.models import Membership
 from trellis.accounts.policy import can
 from trellis.errors import Forbidden, Invalid, NotFound
@@ -67,6 +68,11 @@ def plan_reports(request: HttpRequest, plan_pk: int) -> HttpResponse:
             raise Forbidden("You do not have permission to do that.")
         form = IssueForm(request.POST, periods=periods, kinds=kinds)
         if form.is_valid():
+            rate_take(
+                person=membership.person,
+                action=REPORT_BUILD,
+                partnership_id=membership.partnership_id,
+            )
             try:
                 report_issue(
                     membership=membership,

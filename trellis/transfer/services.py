@@ -5,6 +5,7 @@ pending import is only ever found by the person who uploaded it, in its partners
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Sequence
 
 from django.db import transaction
@@ -15,6 +16,7 @@ from trellis.accounts.policy import Perm, require
 from trellis.audit.services import audit_append
 from trellis.errors import Invalid, NotFound
 from trellis.plans.models import Plan
+from trellis.progress.filetypes import UploadRefused, scan
 from trellis.transfer.draft import Grid, PlanDraft
 from trellis.transfer.models import PENDING_HOURS, PendingImport
 from trellis.transfer.parse import Parsed, checked_mapping, parse_file, parse_text
@@ -30,6 +32,8 @@ def pending_import_create(
     be read is refused with its reason as an Invalid error on `file`."""
     require(membership, Perm.EDIT_PLAN)
     _delete_expired()
+    if data is not None:
+        _scan(membership, data, name)
     try:
         parsed = parse_file(data, name) if data is not None else parse_text(text)
     except ReadError as error:
@@ -49,6 +53,22 @@ def pending_import_create(
         title=stem[:300] or "Imported plan",
         expires_at=timezone.now() + dt.timedelta(hours=PENDING_HOURS),
     )
+
+
+def _scan(membership: Membership, data: bytes, name: str) -> None:
+    """The malware scanner every upload passes, before the file is read; failing closed
+    (a scanner that cannot tell refuses the file with 503). A refusal is audited."""
+    try:
+        scan(io.BytesIO(data))
+    except UploadRefused as refused:
+        audit_append(
+            actor=membership.person,
+            verb="import.refuse",
+            object_type="transfer.import",
+            partnership_id=membership.partnership_id,
+            changes={"reason": refused.reason, "file_name": name, "size": len(data)},
+        )
+        raise
 
 
 def pending_import_get(membership: Membership, pk: int) -> PendingImport:

@@ -13,6 +13,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from trellis.accounts.limits import PLAN_EXPORT, PLAN_IMPORT, rate_take
 from trellis.accounts.models import Membership
 from trellis.accounts.policy import Perm
 from trellis.errors import Conflict, Invalid
@@ -45,6 +46,12 @@ def import_start(request: HttpRequest) -> HttpResponse:
     form.stopped = getattr(request, "stopped_upload", None) is not None
     if form.is_valid():
         upload = form.cleaned_data.get("file")
+        if upload:  # pasted text is read as cheaply as any form
+            rate_take(
+                person=membership.person,
+                action=PLAN_IMPORT,
+                partnership_id=membership.partnership_id,
+            )
         try:
             pending = services.pending_import_create(
                 membership=membership,
@@ -54,8 +61,8 @@ def import_start(request: HttpRequest) -> HttpResponse:
             )
         except Invalid as exc:
             show_invalid(form, exc)
-        else:
-            return redirect("transfer:review", membership.partnership.slug, pending.pk)
+            return _start_page(request, form, status=exc.status)
+        return redirect("transfer:review", membership.partnership.slug, pending.pk)
     return _start_page(request, form, status=400)
 
 
@@ -186,6 +193,9 @@ def download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         raise Http404
     membership = _member(request)
     plan = export_tree(membership, pk)
+    rate_take(
+        person=membership.person, action=PLAN_EXPORT, partnership_id=membership.partnership_id
+    )
     body = write(export_document(membership, plan), fmt)
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     name = clean_file_name(f"{plan.title}.{fmt}")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from trellis.accounts.limits import EVIDENCE_UPLOAD, rate_take
 from trellis.accounts.models import Group, Membership
 from trellis.errors import Invalid, NotFound
 from trellis.forms import GovukFormMixin, show_invalid
@@ -113,6 +114,12 @@ def evidence_add_page(request: HttpRequest, update_pk: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             sent = data["file"]  # the form drops it from cleaned_data on a refusal
+            if data["file"] is not None:  # a link costs nothing to check; a file does
+                rate_take(
+                    person=membership.person,
+                    action=EVIDENCE_UPLOAD,
+                    partnership_id=membership.partnership_id,
+                )
             try:
                 evidence = evidence_add(
                     membership=membership,

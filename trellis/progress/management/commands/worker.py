@@ -10,6 +10,7 @@ import logging
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils import timezone
@@ -20,6 +21,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from trellis.audit.heads import HEAD_EXPORT_JOB
 from trellis.casedata.retention import RETENTION_JOB
 from trellis.casedata.services import snapshots_fail_abandoned
+from trellis.database import statement_timeout_set
 from trellis.progress.tasks import DAILY_JOBS
 
 
@@ -35,6 +37,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *, once: bool, interval: float, **_: Any) -> None:
+        # Computations and report builds outlast a page's statement timeout.
+        statement_timeout_set(settings.TRELLIS_WORKER_STATEMENT_TIMEOUT)
         worker = Worker(
             queue_names=[DEFAULT_TASK_QUEUE_NAME],
             interval=interval,

@@ -5,6 +5,7 @@ of queries at any size."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 import re
@@ -30,6 +31,7 @@ from trellis.progress.models import Comment, ReportingPeriod
 from trellis.reports.document import Document, Table
 from trellis.reports.registry import REPORTS, ReportRequest
 from trellis.reports.render import render
+from trellis.reports.render.html import page
 
 TODAY = dt.date(2020, 10, 23)
 Q2, Q3 = 2, 3  # Q2 and Q3 2020 among the factory plan's periods (Q4 2019, Q1 2020, ...)
@@ -336,6 +338,26 @@ def test_charts_are_svg_with_text_alternatives_in_html_and_pdf(scene: Scene) -> 
     assert len(figures) == 2
     assert "Care leavers in touch" in figures[0]
     assert "Children on the register" in figures[1]
+
+
+def test_pdf_charts_are_the_same_svg_drawn_as_vectors_with_their_text(scene: Scene) -> None:
+    document = build(scene)
+    print_page = page(document, for_pdf=True)
+    images = re.findall(r'<img class="chart" src="data:image/svg\+xml;base64,([^"]+)"', print_page)
+    assert [base64.b64decode(data).decode() for data in images] == [
+        chart.svg for chart in document.charts()
+    ]
+    legend = (
+        next(iter(document.charts()))
+        .svg.split('data-part="legend"')[1]
+        .split('data-part="grid"')[0]
+    )
+    labels = re.findall(r"<text[^>]*>([^<]+)</text>", legend)
+    with pdfplumber.open(io.BytesIO(render(document, "pdf"))) as pdf:
+        text = " ".join(page.extract_text() or "" for page in pdf.pages)
+    # Text in the PDF, not pixels (drawn glyph by glyph, so read back without its spaces).
+    squeezed = re.sub(r"\s", "", text)
+    assert labels and all(re.sub(r"\s", "", label) in squeezed for label in labels)
 
 
 def _walk(nodes: list[dict]) -> list[dict]:  # type: ignore[type-arg]

@@ -1,9 +1,9 @@
 """A `Document` as a tagged PDF: WeasyPrint lays out the print HTML (render/html.py).
 
-`pdf_tags=True` tags headings, lists, tables and figures, and an inline SVG with an
-`aria-label` (every chart from trellis.measures.charts has one) becomes a figure with that
-text as its alternative. The contents' page numbers come from `target-counter()` in the
-print CSS; the footer numbers every page but the cover.
+`pdf_tags=True` tags headings, lists, tables and figures; each chart is its SVG given as an
+image with the chart's text alternative as `alt` (render/html.py: chart_image), so it is
+drawn as vectors and tagged as a figure with that alternative. The contents' page numbers
+come from `target-counter()` in the print CSS; the footer numbers every page but the cover.
 """
 
 from __future__ import annotations

@@ -52,7 +52,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .rag-green { border-color: #00703c; } .rag-complete { border-color: #1d70b8; }
 .suppressed { font-style: italic; }
 figure.chart { margin: .5rem 0; break-inside: avoid; }
-figure.chart svg { width: 100%; height: auto; max-height: 90mm; }
+figure.chart svg, figure.chart img { width: 100%; height: auto; max-height: 90mm; }
 figcaption { font-size: 10pt; color: #0b0c0c; margin-top: .25rem; }
 .page-break { break-after: page; }
 @media screen { .page-break { border-top: 1px dashed #b1b4b6; margin: 2rem 0; } }

@@ -27,6 +27,7 @@ from trellis.plans.models import Action
 from trellis.progress.models import UpdateRevision
 
 THREADS, ROUNDS = 4, 5
+SAME_VERSION_WRITERS = 20
 
 
 def _contend(
@@ -86,3 +87,66 @@ def test_concurrent_saves_of_one_update_lose_nothing_and_every_refusal_says_why(
     assert outcome["conflicts telling the person"] == outcome["conflicts (409)"]
     update.refresh_from_db()
     assert update.version == 1 + outcome["accepted"]
+
+
+def _post_once(
+    client: Any,
+    url: str,
+    data: dict[str, str],
+    results: list[dict[str, Any]],
+    start: threading.Barrier,
+) -> None:
+    try:
+        token = f"c1-{uuid.uuid4().hex}"
+        start.wait()
+        answer = client.post(url, {**data, "narrative": f"Same-version save [{token}]"})
+        results.append(
+            {
+                "token": token,
+                "base": int(data["version"]),
+                "status": answer.status_code,
+                "told": CONFLICT_TEXT in answer.content.decode(),
+            }
+        )
+    finally:
+        connections.close_all()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_saves_against_one_version_leave_one_winner_and_one_new_revision() -> None:
+    # Every writer opens the form before anyone saves, so all twenty carry the same version;
+    # then they save at once. The version check must let exactly one through.
+    part = factories.partnership()
+    lead = factories.person(part, Role.LEAD)
+    factories.plan_tree(part, actions=1, lead=lead)
+    action = Action.objects.get(partnership=part)
+    update = factories.update(action)
+    url = reverse("progress:update-write", args=[part.slug, action.pk, update.period_id])
+    clients = [signed_in(factories.person(part, Role.OWNER)) for _ in range(SAME_VERSION_WRITERS)]
+    forms = [dict(HIDDEN.findall(c.get(url).content.decode())) for c in clients]
+    assert {f["version"] for f in forms} == {str(update.version)}
+    revisions_before = UpdateRevision.objects.filter(update=update).count()
+    data = {"version": str(update.version), "rag": "red", "intent": "save"}
+    results: list[dict[str, Any]] = []
+    start = threading.Barrier(SAME_VERSION_WRITERS)
+    threads = [
+        threading.Thread(target=_post_once, args=(c, url, data, results, start)) for c in clients
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    history = UpdateRevision.objects.filter(update=update).values_list("narrative", flat=True)
+    outcome = judge(results, history)
+    assert outcome["rounds"] == SAME_VERSION_WRITERS
+    assert outcome["accepted"] == 1
+    assert outcome["conflicts (409)"] == SAME_VERSION_WRITERS - 1
+    assert outcome["conflicts telling the person"] == SAME_VERSION_WRITERS - 1
+    assert outcome["lost updates"] == 0
+    assert UpdateRevision.objects.filter(update=update).count() == revisions_before + 1
+    assert outcome["history rows from the run"] == 1
+    (winner,) = [r["token"] for r in results if r["status"] == 302]
+    update.refresh_from_db()
+    assert update.version == int(data["version"]) + 1
+    assert winner in update.narrative and update.rag == "red"

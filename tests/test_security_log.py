@@ -1,7 +1,7 @@
 """The security event log (SECURITY-BAR 32): each kind of event, driven once through the
-pages (or the service, for the retention purge), is exactly one JSON line on the
-`trellis.security` logger with every field right; passwords, session keys, tokens and
-e-mail addresses never reach it; control characters are escaped."""
+pages (or the command line, or the service for the retention purge), is exactly one JSON
+line on the `trellis.security` logger with every field right; passwords, session keys,
+tokens and e-mail addresses never reach it; control characters are escaped."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ import time_machine
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +32,7 @@ from tests import factories
 from tests.accounts.oidc_provider import Provider
 from tests.accounts.test_sso import provider, sign_in_with  # noqa: F401 (provider: a fixture)
 from tests.api.conftest import Api, token_of, url
-from tests.casedata.test_load import BROKEN, computed_looked_after
+from tests.casedata.test_load import BROKEN, computed_looked_after, write
 from tests.casedata.test_load import upload as upload_extract
 from tests.casedata.test_retention import DUE, LOADED, loaded_at, purge_at
 from tests.conftest import Cast, signed_in
@@ -40,6 +41,8 @@ from trellis import views
 from trellis.accounts import mfa
 from trellis.accounts.models import Agency, Membership, Person, Role
 from trellis.api.models import ApiToken
+from trellis.backup.dump import operator
+from trellis.casedata.models import Snapshot
 from trellis.http import RequestIdLogFilter
 from trellis.security_log import JsonLinesFormatter, security_event
 
@@ -226,20 +229,42 @@ def test_a_wrong_code_is_an_mfa_failure_and_the_next_try_at_once_an_mfa_lockout(
 # Passwords
 
 
-def test_a_reset_request_and_the_reset_are_logged_without_the_address(
-    cast: Cast, log: Captured
-) -> None:
-    request = Client().post(reverse("accounts:reset-request"), {"email": cast.lead.email})
-    link = re.search(r"https?://[^/\s]+(/password-reset/\S+/)", mail.outbox[0].body)
+def reset_password(person: Person) -> tuple[Any, Any]:
+    """Ask for a reset link by e-mail and set a new password with it: the two answers."""
+    request = Client().post(reverse("accounts:reset-request"), {"email": person.email})
+    link = re.search(r"https?://[^/\s]+(/password-reset/\S+/)", mail.outbox[-1].body)
     assert link is not None
     client = Client()
     form = client.get(link.group(1))
     new = "Another-Long-Passphrase-42"
     reset = client.post(form["Location"], {"new_password1": new, "new_password2": new})
+    return request, reset
+
+
+def test_a_reset_request_and_the_reset_are_logged_without_the_address(
+    cast: Cast, log: Captured
+) -> None:
+    request, reset = reset_password(cast.lead)
 
     assert_request(log.only("password.reset_request", "success"), request, user=cast.lead.pk)
     assert_request(log.only("password.reset", "success"), reset, user=cast.lead.pk)
     assert cast.lead.email not in log.text
+
+
+def test_a_new_password_ends_the_persons_other_session_with_one_session_end(
+    cast: Cast, log: Captured
+) -> None:
+    laptop = signed_in(cast.lead)
+    _request, reset = reset_password(cast.lead)
+
+    ended = laptop.get(reverse("home"))
+    laptop.get(reverse("home"))
+
+    assert ended["Location"].startswith(SIGN_IN)
+    assert_request(log.only("password.reset", "success"), reset, user=cast.lead.pk)
+    record = log.only("session.end", "ended")
+    assert_request(record, ended, user=cast.lead.pk)
+    assert record["reason"] == "password_changed"
 
 
 def test_a_used_reset_link_is_a_reset_failure(cast: Cast, log: Captured) -> None:
@@ -330,6 +355,46 @@ def test_an_expired_token_is_refused_with_its_id_and_owner(cast: Cast, log: Capt
     assert (record["user"], record["token"]) == (cast.owner.pk, ApiToken.objects.get().pk)
 
 
+# Rate limits (429)
+
+
+def test_a_token_over_its_rate_limit_is_one_rate_limit_refusal_naming_the_token(
+    cast: Cast, log: Captured, agency: Agency, settings: Any
+) -> None:
+    settings.TRELLIS_API_RATE_LIMIT = 1
+    api = Api(token_of(cast.owner, "read"))
+    api.get(url(cast, "plans"))
+
+    response = api.get(url(cast, "plans"))
+
+    assert response.status_code == 429
+    record = log.only("rate_limit", "refused")
+    slug = cast.partnership.slug
+    assert_request(record, response, user=cast.owner.pk, partnership=slug, agency=agency.pk)
+    assert (record["reason"], record["status"], record["method"]) == ("api-token", 429, "GET")
+    assert record["route"] == "api/v1/p/<slug:slug>/plans"
+    assert record["token"] == ApiToken.objects.get().pk
+    assert len(log.records()) == 1
+
+
+def test_an_upload_over_the_persons_limit_is_one_rate_limit_refusal(
+    cast: Cast, log: Captured, agency: Agency, data_dir: None, settings: Any
+) -> None:
+    settings.TRELLIS_RATE_LIMITS = {**settings.TRELLIS_RATE_LIMITS, "extract-upload": 1}
+    client = signed_in(cast.analyst)
+    upload_extract(client, BROKEN)
+
+    response = upload_extract(client, BROKEN)
+
+    assert response.status_code == 429
+    record = log.only("rate_limit", "refused")
+    slug = cast.partnership.slug
+    assert_request(record, response, user=cast.analyst.pk, partnership=slug, agency=agency.pk)
+    assert (record["reason"], record["status"], record["method"]) == ("extract-upload", 429, "POST")
+    assert record["route"] == "p/<slug:slug>/data/"
+    assert len(log.of("upload")) == 1  # the first; the refused one was not read
+
+
 # Uploads and case-level data
 
 
@@ -408,6 +473,81 @@ def test_downloading_the_records_behind_a_figure_is_one_casedata_download(
     record = log.only("casedata.download", "success")
     assert_request(record, response, user=cast.analyst.pk, partnership=cast.partnership.slug)
     assert (record["observation"], record["rows"]) == (figure.pk, figure.value)
+
+
+def load_on_the_command_line(cast: Cast, folder: Path) -> None:
+    call_command(
+        "data",
+        "load",
+        str(folder),
+        "--as",
+        cast.analyst.email,
+        "--partnership",
+        cast.partnership.slug,
+        "--extract-date",
+        "2020-12-31",
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+
+
+def test_trellis_data_load_is_one_upload_by_the_person_it_acts_as_and_its_operator(
+    cast: Cast, tmp_path: Path, log: Captured, agency: Agency, data_dir: None
+) -> None:
+    load_on_the_command_line(cast, write(tmp_path / "in"))
+
+    record = log.only("upload", "accepted")
+    assert (record["user"], record["partnership"], record["agency"]) == (
+        cast.analyst.pk,
+        cast.partnership.slug,
+        agency.pk,
+    )
+    assert (record["ip"], record["request_id"], record["reason"]) == (None, None, None)
+    assert (record["command"], record["operator"]) == ("data load", operator())
+    assert (record["upload"], record["snapshot"], record["rows"]) == (
+        "extract",
+        Snapshot.objects.get().pk,
+        3,
+    )
+    assert "SECRETID" not in log.text.upper()
+
+
+def test_a_broken_extract_given_to_trellis_data_load_is_one_rejected_upload(
+    cast: Cast, tmp_path: Path, log: Captured, data_dir: None
+) -> None:
+    with pytest.raises(CommandError):
+        load_on_the_command_line(cast, write(tmp_path / "in", BROKEN))
+
+    record = log.only("upload", "rejected")
+    assert (record["user"], record["partnership"]) == (cast.analyst.pk, cast.partnership.slug)
+    assert (record["reason"], record["problems"], record["command"]) == ("invalid", 1, "data load")
+    assert "SECRETID" not in log.text.upper()
+
+
+def test_trellis_backup_is_one_casedata_export_by_its_operator(
+    cast: Cast, tmp_path: Path, log: Captured, data_dir: None, settings: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    computed_looked_after(cast, tmp_path)
+    out = io.StringIO()
+
+    call_command(
+        "backup", str(tmp_path / "b.zip"), "--partnership", cast.partnership.slug, stdout=out
+    )
+
+    record = log.only("casedata.export", "success")
+    assert (record["user"], record["agency"], record["partnership"]) == (
+        None,
+        None,
+        cast.partnership.slug,
+    )
+    assert (record["ip"], record["request_id"], record["reason"]) == (None, None, None)
+    assert (record["command"], record["operator"], record["snapshots"]) == (
+        "backup",
+        operator(),
+        1,
+    )
+    assert f": {record['rows']} records," in out.getvalue()
 
 
 def test_the_retention_purge_is_one_record_per_snapshot_with_its_partnership(

@@ -11,8 +11,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from trellis.accounts.models import Membership, Partnership, Person
 from trellis.accounts.policy import membership_for
+from trellis.backup.dump import operator
 from trellis.errors import NotFound, TrellisError
 from trellis.plans.models import Plan
+from trellis.security_log import security_event
 
 
 class TrellisCommand(BaseCommand):
@@ -80,3 +82,11 @@ def pick_plan(partnership: Partnership, plan_id: int | None) -> Plan:
     if len(active) != 1:
         raise TrellisError("Say which plan with --plan: " + ", ".join(str(p.pk) for p in plans))
     return active[0]
+
+
+def command_event(command: str, event: str, outcome: str, **fields: Any) -> None:
+    """One security event of a command-line verb such as "data load". Nobody is signed in:
+    `user` (among `fields`) is the person the command acts as, if it acts as one, and
+    `operator` the operating-system account that ran it, as the audit's backup entries
+    name it. There is no client address or request id."""
+    security_event(None, event, outcome, command=command, operator=operator(), **fields)

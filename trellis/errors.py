@@ -74,12 +74,14 @@ class StorageFull(TrellisError):
 
 class RateLimited(TrellisError):
     """The person (or API token) has used its allowance for this kind of request in the
-    window; `retry_after` is the whole number of seconds until one more is allowed."""
+    window; `retry_after` is the whole number of seconds until one more is allowed, and
+    `limit` names the allowance (for the security log)."""
 
     status = 429
     code = "rate_limited"
     exit_code = 1
 
-    def __init__(self, message: str, *, retry_after: int) -> None:
+    def __init__(self, message: str, *, retry_after: int, limit: str) -> None:
         super().__init__(message, retry_after=retry_after)
         self.retry_after = retry_after
+        self.limit = limit

@@ -15,7 +15,7 @@ from django.shortcuts import render
 
 from trellis.database import is_statement_timeout
 from trellis.errors import RateLimited, TrellisError
-from trellis.security_log import access_denied
+from trellis.security_log import access_denied, rate_limited
 from trellis.uploads import is_storage_full, storage_full
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -168,6 +168,7 @@ class TrellisErrorMiddleware:
         if not isinstance(exception, TrellisError):
             return None
         if isinstance(exception, RateLimited):
+            rate_limited(request, exception.limit)
             return rate_limited_page(request, exception)
         if exception.status == 403:
             access_denied(request, exception.code)

@@ -5,8 +5,9 @@ with Z), `event`, `outcome`, `reason`, `user` (database id, never an e-mail addr
 `agency` (database id), `partnership` (slug), `ip` (as the sign-in throttle sees it,
 trusting only TRELLIS_TRUSTED_PROXIES hops of X-Forwarded-For) and `request_id` (the
 X-Request-Id of the response). A few further fields are allowed by name (`EXTRA_FIELDS`),
-and only ids, counts, codes and flags go in them: never a password, token, session key,
-e-mail address, child identifier or cell value.
+and only ids, counts, codes and flags go in them (and the operating-system account that
+ran a command): never a password, token, session key, e-mail address, child identifier or
+cell value.
 
 The formatter writes every record of the logger as JSON with ASCII escapes, so a carriage
 return, line feed or any other control character sent by a client can never start a
@@ -50,6 +51,9 @@ EXTRA_FIELDS = frozenset(
         "active",  # membership still active after a change
         "account_closed",  # a deactivation closed the whole account
         "token",  # API token id (never its secret)
+        "snapshots",  # how many case-level snapshots a backup holds
+        "command",  # the command-line verb that did it: "data load", "backup"
+        "operator",  # the operating-system account that ran a command (user@host)
     }
 )
 MAX_TEXT = 200
@@ -181,10 +185,15 @@ def security_event(
     logger.log(level, "%s %s", event, outcome, extra={RECORD_ATTRIBUTE: body})
 
 
-def access_denied(request: HttpRequest, reason: str, *, user: Any = None) -> None:
-    """A 403 in the log: what was asked (the URL pattern and method, never the path,
-    which may hold a password-reset token) and why it was refused."""
+def _route(request: HttpRequest) -> str | None:
+    """The URL pattern asked for: never the path, which may hold a password-reset token."""
     match = getattr(request, "resolver_match", None)
+    return match.route if match is not None else None
+
+
+def access_denied(request: HttpRequest, reason: str, *, user: Any = None) -> None:
+    """A 403 in the log: what was asked (the URL pattern and method) and why it was
+    refused."""
     security_event(
         request,
         "access.denied",
@@ -193,5 +202,21 @@ def access_denied(request: HttpRequest, reason: str, *, user: Any = None) -> Non
         user=user,
         status=403,
         method=request.method,
-        route=match.route if match is not None else None,
+        route=_route(request),
+    )
+
+
+def rate_limited(request: HttpRequest, limit: str, *, user: Any = None, **fields: Any) -> None:
+    """A 429 in the log: what was asked and the allowance it was over (`limit`, such as
+    extract-upload or api-token)."""
+    security_event(
+        request,
+        "rate_limit",
+        "refused",
+        reason=limit,
+        user=user,
+        status=429,
+        method=request.method,
+        route=_route(request),
+        **fields,
     )

@@ -109,6 +109,7 @@ def _refuse(
             "wait": _duration(retry_after),
         },
         retry_after=retry_after,
+        limit=action,
     )
 
 

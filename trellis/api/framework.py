@@ -29,7 +29,7 @@ from trellis.api.models import ApiToken
 from trellis.api.tokens import RateLimited, Unauthenticated, rate_check, token_for, use_log
 from trellis.errors import Conflict, Forbidden, Invalid, NotFound, TrellisError
 from trellis.http import current_request_id
-from trellis.security_log import access_denied, security_event
+from trellis.security_log import access_denied, rate_limited, security_event
 
 logger = logging.getLogger("trellis.api")
 SAFE_METHODS = frozenset({"GET", "HEAD"})
@@ -206,7 +206,8 @@ def api_endpoint(*methods: str, partnership: bool = True) -> Callable[[View], Vi
 
 
 def _log_refusal(request: HttpRequest, exc: TrellisError, token: ApiToken | None) -> None:
-    """A refused token (401) or a refused request (403) in the security log."""
+    """A refused token (401), a refused request (403) or a token over its rate limit (429)
+    in the security log."""
     owner = token.person if token is not None else None
     if isinstance(exc, Unauthenticated):
         security_event(
@@ -220,6 +221,8 @@ def _log_refusal(request: HttpRequest, exc: TrellisError, token: ApiToken | None
         )
     elif exc.status == 403:
         access_denied(request, exc.code, user=owner)
+    elif isinstance(exc, RateLimited):
+        rate_limited(request, exc.limit, user=owner, token=token.pk if token is not None else None)
 
 
 def _answer(

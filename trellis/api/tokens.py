@@ -142,6 +142,7 @@ def rate_check(token: ApiToken) -> None:
         raise RateLimited(
             _("Too many requests with this token; try again shortly."),
             retry_after=max(1, math.ceil(wait)),
+            limit="api-token",
         )
 
 

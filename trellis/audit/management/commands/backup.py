@@ -1,7 +1,8 @@
 """`trellis backup OUT --partnership SLUG`: an operator's copy of one partnership.
 
 Run on the server with shell access; it bypasses roles (it reads every record of the
-partnership) and is audited as `backup.created`. See docs/backup.md."""
+partnership, case-level snapshots too), so it is audited as `backup.created` and is a
+`casedata.export` in the security log. See docs/backup.md."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from trellis.accounts.models import Partnership
 from trellis.backup.dump import make_backup
+from trellis.casedata.models import Snapshot
+from trellis.commands import command_event
 
 
 class Command(BaseCommand):
@@ -35,6 +38,14 @@ class Command(BaseCommand):
         if not out.parent.is_dir():
             raise CommandError(f"There is no folder {out.parent}.")
         result = make_backup(out, partnership)
+        command_event(
+            "backup",
+            "casedata.export",
+            "success",
+            partnership=partnership,
+            rows=result.rows,
+            snapshots=Snapshot.objects.filter(partnership=partnership, purged_at=None).count(),
+        )
         for missing in result.missing_files:
             self.stderr.write(f"Warning: a file the records name is missing: {missing}")
         self.stdout.write(

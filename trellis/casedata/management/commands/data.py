@@ -17,13 +17,22 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.management.base import CommandError
 
-from trellis.commands import TrellisCommand, acting_member, add_actor_arguments, pick_partnership
+from trellis.commands import (
+    TrellisCommand,
+    acting_member,
+    add_actor_arguments,
+    command_event,
+    pick_partnership,
+)
 from trellis.core.pseudonym import partnership_key, pseudonym
+
+if TYPE_CHECKING:
+    from trellis.accounts.models import Membership
 
 EXIT_INVALID = 2
 
@@ -123,11 +132,13 @@ class Command(TrellisCommand):
                     conversion=conversion.summary() if conversion else None,
                 )
             except ExtractInvalid as exc:
+                _load_event(member, "rejected", reason="invalid", problems=len(exc.problems))
                 for problem in _mapped_back(exc.problems, conversion):
                     self.stderr.write(f"Error: {_describe(problem)}")
                 raise CommandError(exc.message, returncode=EXIT_INVALID) from exc
-        figures = compute_leased(snapshot)
         rows = sum(d["rows"] for d in snapshot.manifest["datasets"].values())
+        _load_event(member, "accepted", snapshot=snapshot.pk, rows=rows)
+        figures = compute_leased(snapshot)
         if figures is None:  # the same extract, stored already (computed, or computing)
             snapshot.refresh_from_db()
             self.stdout.write(
@@ -233,6 +244,21 @@ class Command(TrellisCommand):
             for line in [*conversion.notes, *conversion.unmapped]:
                 self.stderr.write(f"SSDA903: {line}")
             yield folder, conversion
+
+
+def _load_event(member: Membership, outcome: str, **fields: Any) -> None:
+    """An extract loaded from the host's files is an upload in the security log, as one
+    sent through the page is, by the person the command acts as."""
+    command_event(
+        "data load",
+        "upload",
+        outcome,
+        user=member.person,
+        partnership=member.partnership,
+        agency=member.agency_id,
+        upload="extract",
+        **fields,
+    )
 
 
 def _format_argument(parser: argparse.ArgumentParser) -> None:

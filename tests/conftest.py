@@ -3,6 +3,8 @@ back between tests) by one function, so every test reads the same cast."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -17,6 +19,33 @@ from trellis.plans.models import Plan
 def _fast_passwords(settings):  # type: ignore[no-untyped-def]
     # Argon2 costs ~0.1 s a hash here; one test checks Argon2 itself (tests/accounts).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+class NeverLogged(logging.Handler):
+    """Every record a test's code logs, checked for values no log may ever hold
+    (SECURITY-BAR row 32): the personas' password and the canary child identifiers some
+    tests load. The record's extra fields count, as the JSON security log writes them."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.hits: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = " ".join([self.format(record), *map(str, vars(record).values())]).casefold()
+        for value in (factories.PASSWORD, *factories.CANARY_CHILD_IDS):
+            if value.casefold() in text:
+                self.hits.append(f"{record.name}: {record.getMessage()[:200]}")
+
+
+@pytest.fixture(autouse=True)
+def _nothing_secret_is_logged() -> Iterator[None]:
+    scan = NeverLogged()
+    logging.getLogger().addHandler(scan)
+    try:
+        yield
+    finally:
+        logging.getLogger().removeHandler(scan)
+    assert not scan.hits, f"a password or child identifier reached the log: {scan.hits}"
 
 
 @dataclass

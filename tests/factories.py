@@ -13,6 +13,8 @@ from trellis.progress.services import periods_ensure
 
 _seq = itertools.count(1)
 PASSWORD = "Correct-Horse-Battery-9"
+# Child identifiers distinctive enough to search for: no log, address or file may hold them.
+CANARY_CHILD_IDS = ("CANARYQX7101", "CANARYQX7102", "CANARYQX7103", "CANARYQX7104")
 
 
 def partnership(slug: str | None = None) -> Partnership:

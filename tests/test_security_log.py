@@ -35,7 +35,7 @@ from tests.api.conftest import Api, token_of, url
 from tests.casedata.test_load import BROKEN, computed_looked_after, write
 from tests.casedata.test_load import upload as upload_extract
 from tests.casedata.test_retention import DUE, LOADED, loaded_at, purge_at
-from tests.conftest import Cast, signed_in
+from tests.conftest import Cast, NeverLogged, signed_in
 from tests.progress.test_evidence import Scene, pdf_bytes, post_file, scene  # noqa: F401
 from trellis import views
 from trellis.accounts import mfa
@@ -707,6 +707,22 @@ def test_passwords_session_keys_tokens_and_addresses_never_reach_the_log(
     for secret_value in (canary_password, factories.PASSWORD, session_key, secret, "FAKE"):
         assert secret_value not in text
     assert cast.lead.email not in text and cast.owner.email not in text
+
+
+def test_the_scan_every_test_runs_finds_a_password_or_child_identifier_in_any_record() -> None:
+    scan = NeverLogged()
+    logger = logging.getLogger("trellis.scan-check")
+    logger.propagate = False  # the records below are planted; keep them from this test's scan
+    logger.addHandler(scan)
+    try:
+        logger.warning("signed in %s", "person 7", extra={"reason": "ok"})
+        logger.warning("signed in", extra={"reason": factories.PASSWORD})
+        logger.error("row 4 belongs to %s", factories.CANARY_CHILD_IDS[1].lower())
+    finally:
+        logger.removeHandler(scan)
+        logger.propagate = True
+
+    assert len(scan.hits) == 2
 
 
 def test_control_characters_in_any_record_are_escaped_on_one_line(log: Captured) -> None:

@@ -23,13 +23,14 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from tests import factories
 from tests.conftest import Cast, signed_in
 from trellis.casedata.models import Snapshot
 from trellis.casedata.services import read_snapshot
 from trellis.casedata.tasks import compute_into
 from trellis.measures.models import Observation
 
-CANARIES = ("CANARYQX7101", "CANARYQX7102", "CANARYQX7103", "CANARYQX7104")
+CANARIES = factories.CANARY_CHILD_IDS
 HEADER = "child_id,date_of_birth,sex,episode_start,episode_end,placement_type,placement_area\n"
 EPISODES = HEADER + (
     "CANARYQX7101,2010-05-01,F,2019-01-10,,foster,in_area\n"

@@ -228,6 +228,9 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 1
 TRELLIS_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 # Case-level extracts uploaded in the browser (the command line has no limit but the disk).
 TRELLIS_EXTRACT_MAX_BYTES = env_int("TRELLIS_EXTRACT_MAX_BYTES", 200 * 1024 * 1024)
+# Rows after the header in one dataset file of an extract, by any channel: far above a
+# partnership's largest file (a million-row file is the validation benchmark's).
+TRELLIS_EXTRACT_MAX_ROWS = env_int("TRELLIS_EXTRACT_MAX_ROWS", 2_000_000)
 FILE_UPLOAD_HANDLERS = [
     "trellis.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

@@ -9,6 +9,8 @@ codes and rules are validation's business; this module only reads, safely:
   and ZIP_MAX_RATIO, and every member streamed through a byte cap (a lying header is caught).
   Members are read in memory, never unpacked to disk: they hold raw child identifiers.
 - directories, `__MACOSX` and hidden files are ignored; a file that is no dataset's is warned.
+- a dataset file holds at most TRELLIS_EXTRACT_MAX_ROWS rows after its header (the readers
+  stop once past it) and no cell longer than MAX_CELL_CHARS, Excel's own limit.
 
 Anything wrong with a file is a Problem; nothing here raises on hostile input.
 """
@@ -23,8 +25,10 @@ from pathlib import Path, PurePosixPath
 from typing import IO, BinaryIO
 
 import pyarrow as pa
+import pyarrow.compute as pc
+from django.conf import settings
 
-from trellis.casedata.problems import Problems
+from trellis.casedata.problems import PER_RULE_CAP, Problems, Severity
 from trellis.casedata.schema import DATASETS, Dataset
 
 ZIP_MAX_ENTRIES = 1000
@@ -32,6 +36,8 @@ ZIP_MAX_TOTAL = 2 * 1024**3  # bytes, all members unpacked
 ZIP_MAX_RATIO = 100  # unpacked / packed, for members larger than ZIP_RATIO_FLOOR
 ZIP_RATIO_FLOOR = 1024**2
 READABLE = ("csv", "xlsx")
+MAX_CELL_CHARS = 32_767  # Excel's own limit on a cell
+DEFAULT_MAX_ROWS = 2_000_000  # TRELLIS_EXTRACT_MAX_ROWS where Django is not set up
 ROW = "__row"
 
 
@@ -295,6 +301,43 @@ def head_of(source: Source, size: int = 65536) -> bytes:
         return stream.read(size)
 
 
+def max_rows() -> int:
+    """The most rows a dataset file may hold after its header: TRELLIS_EXTRACT_MAX_ROWS, or
+    its default where Django is not set up (the benchmarks call the readers directly)."""
+    if not settings.configured:
+        return DEFAULT_MAX_ROWS
+    return int(getattr(settings, "TRELLIS_EXTRACT_MAX_ROWS", DEFAULT_MAX_ROWS))
+
+
+def too_many_rows(cap: int) -> str:
+    return (
+        f"The file has more than {cap:,} rows after the header row, the most accepted, so it "
+        "was not read. Load fewer years, or ask your Trellis admin about the limit "
+        "(TRELLIS_EXTRACT_MAX_ROWS)."
+    )
+
+
+def report_long_cells(raw: RawTable, problems: Problems) -> None:
+    """Each cell longer than MAX_CELL_CHARS is an error naming its row and column, never its
+    value (which may be a child's identifier)."""
+    for i, name in enumerate(raw.header):
+        column = name.strip()[:60] or None  # as unknown columns are shown
+        if len(name) > MAX_CELL_CHARS:
+            problems.error(raw.file, 1, column, "cell-too-long", _CELL_TOO_LONG)
+        too_long = pc.greater(pc.utf8_length(raw.table[f"c{i}"]), MAX_CELL_CHARS)
+        rows = raw.table[ROW].filter(too_long)
+        if len(rows):
+            problems.add_rows(
+                Severity.ERROR,
+                file=raw.file,
+                rows=rows.slice(0, PER_RULE_CAP).to_pylist(),
+                total=len(rows),
+                column=column,
+                rule="cell-too-long",
+                message=_CELL_TOO_LONG,
+            )
+
+
 def _too_many(count: int) -> str:
     return (
         f"The zip holds {count:,} entries; at most {ZIP_MAX_ENTRIES:,} are accepted. "
@@ -311,3 +354,7 @@ _UNSAFE_PATH = (
     "link), so the zip was refused. Zip the dataset files again from their folder."
 )
 _ENCRYPTED = "This file in the zip is password-protected; zip it again without a password."
+_CELL_TOO_LONG = (
+    f"This cell holds more than {MAX_CELL_CHARS:,} characters, the most a spreadsheet cell can "
+    "hold. Check the column's values are in the right place."
+)

@@ -4,6 +4,7 @@ Decoding is decided once, in this order: a UTF-16 byte-order mark means UTF-16; 
 UTF-8 (a UTF-8 byte-order mark is dropped), and only if that fails cp1252, as Excel's
 "CSV (Comma delimited)" writes it on UK Windows. NUL bytes mean the file is not text. The
 delimiter is `,`, `;` or a tab, whichever the header line holds most of outside quotes.
+Rows are parsed a block at a time, and parsing stops once past the row cap.
 """
 
 from __future__ import annotations
@@ -12,16 +13,28 @@ import codecs
 import csv
 import io
 import zipfile
+from collections.abc import Callable
+from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from trellis.casedata.problems import PER_RULE_CAP, Problems, Severity
-from trellis.casedata.reading import ROW, LimitExceeded, RawTable, Source, head_of
+from trellis.casedata.reading import (
+    ROW,
+    LimitExceeded,
+    RawTable,
+    Source,
+    head_of,
+    max_rows,
+    report_long_cells,
+    too_many_rows,
+)
 from trellis.casedata.schema import Dataset
 
 MAX_COLUMNS = 200
+BLOCK_SIZE = 1 << 20  # bytes parsed at a time; pyarrow reads about 32 blocks ahead
 DELIMITERS = (",", ";", "\t")
 # Magic numbers of files that are often saved or renamed as .csv by mistake.
 NOT_CSV = {
@@ -35,9 +48,16 @@ class _BadEncoding(Exception):
     pass
 
 
+class _TooManyRows(Exception):
+    pass
+
+
 def read_csv(source: Source, dataset: Dataset, problems: Problems) -> RawTable | None:
+    cap = max_rows()
     try:
-        return _read(source, dataset, problems)
+        return _read(source, dataset, problems, cap)
+    except _TooManyRows:
+        problems.error(source.name, None, None, "too-many-rows", too_many_rows(cap))
     except LimitExceeded:
         problems.error(source.name, None, None, "zip-bomb", _TOO_BIG)
     except (zipfile.BadZipFile, EOFError):
@@ -51,7 +71,7 @@ def read_csv(source: Source, dataset: Dataset, problems: Problems) -> RawTable |
     return None
 
 
-def _read(source: Source, dataset: Dataset, problems: Problems) -> RawTable | None:
+def _read(source: Source, dataset: Dataset, problems: Problems, cap: int) -> RawTable | None:
     head = head_of(source)
     refusal = _refusal(head)
     if refusal is not None:
@@ -62,8 +82,11 @@ def _read(source: Source, dataset: Dataset, problems: Problems) -> RawTable | No
     if width > MAX_COLUMNS:
         problems.error(source.name, 1, None, "too-many-columns", _too_many_columns(width))
         return None
-    table, skipped = _parse(source, encoding, delimiter, width)
-    return _raw_table(source, dataset, table, skipped, problems)
+    table, skipped = _parse(source, encoding, delimiter, width, cap)
+    raw = _raw_table(source, dataset, table, skipped, problems)
+    if raw is not None:
+        report_long_cells(raw, problems)
+    return raw
 
 
 def _refusal(head: bytes) -> tuple[str, str] | None:
@@ -119,38 +142,52 @@ def _count_outside_quotes(line: str, char: str) -> int:
 
 
 def _parse(
-    source: Source, encoding: str, delimiter: str, width: int, *, threads: bool = True
+    source: Source, encoding: str, delimiter: str, width: int, cap: int
 ) -> tuple[pa.Table, list[int]]:
-    """All rows as strings (the header is the first); the rows skipped for a wrong number of
-    fields, numbered as the user counts them (pyarrow numbers them only when single-threaded)."""
+    """All rows as strings (the header is the first), and the rows skipped for a wrong number
+    of fields, numbered as the user counts them (pyarrow numbers them when single-threaded).
+    Raises _TooManyRows as soon as a block takes the rows past the header beyond `cap`."""
     names = [f"c{i}" for i in range(width)]
-    skipped: list[int | None] = []
+    skipped: list[int] = []
 
     def skip_invalid(row: pacsv.InvalidRow) -> str:
         skipped.append(row.number)
         return "skip"
 
-    with source.open() as stream:
-        table = pacsv.read_csv(
-            stream,
-            read_options=pacsv.ReadOptions(
-                column_names=names, encoding=encoding, use_threads=threads, block_size=1 << 24
-            ),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delimiter,
-                newlines_in_values=True,
-                ignore_empty_lines=False,
-                invalid_row_handler=skip_invalid,
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    if None in skipped:
-        return _parse(source, encoding, delimiter, width, threads=False)
-    return table, [n for n in skipped if n is not None]
+    batches, count = [], 0
+    with source.open() as stream, _reader(stream, encoding, delimiter, names, skip_invalid) as rows:
+        for batch in rows:
+            batches.append(batch)
+            count += batch.num_rows
+            if count > cap + 1:  # the header is a row here
+                raise _TooManyRows
+        return pa.Table.from_batches(batches, schema=rows.schema), skipped
+
+
+def _reader(
+    stream: BinaryIO,
+    encoding: str,
+    delimiter: str,
+    names: list[str],
+    skip_invalid: Callable[[pacsv.InvalidRow], str],
+) -> pacsv.CSVStreamingReader:
+    return pacsv.open_csv(
+        stream,
+        read_options=pacsv.ReadOptions(
+            column_names=names, encoding=encoding, use_threads=False, block_size=BLOCK_SIZE
+        ),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter,
+            newlines_in_values=True,
+            ignore_empty_lines=False,
+            invalid_row_handler=skip_invalid,
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
 
 
 def _raw_table(

@@ -37,8 +37,11 @@ from trellis.casedata.reading import (
     RawTable,
     Source,
     head_of,
+    max_rows,
     read_capped,
+    report_long_cells,
     safe_members,
+    too_many_rows,
 )
 from trellis.casedata.schema import Dataset
 
@@ -288,13 +291,19 @@ def _table(
         return None
     dates = [h.lower() in dataset.date_columns for h in header]
     columns: list[list[str]] = [[] for _ in header]
-    for values in rows_iter:
+    cap = max_rows()
+    for count, values in enumerate(rows_iter, start=1):
+        if count > cap:
+            problems.error(source.name, None, None, "too-many-rows", too_many_rows(cap))
+            return None
         for i, text in enumerate(_cells(values, dates, epoch)):
             columns[i].append(text)
     arrays = [pa.array(col, type=pa.string()) for col in columns]
     numbers = pa.array(range(2, len(columns[0]) + 2), type=pa.int64())
     names = [f"c{i}" for i in range(len(header))] + [ROW]
-    return RawTable(source.name, dataset, header, pa.table([*arrays, numbers], names=names))
+    raw = RawTable(source.name, dataset, header, pa.table([*arrays, numbers], names=names))
+    report_long_cells(raw, problems)
+    return raw
 
 
 def _cells(values: list[Any], dates: list[bool], epoch: dt.date) -> Iterator[str]:

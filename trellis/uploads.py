@@ -79,9 +79,11 @@ class SizeLimitUploadHandler(FileUploadHandler):
     def _stop(self) -> None:
         if self.request is not None:
             self.request.stopped_upload = StoppedUpload(str(self.file_name or ""))  # type: ignore[attr-defined]
-        # The proxy caps the body (client_max_body_size), so reading the rest is cheap and
-        # lets the person see a page that says what went wrong.
-        raise StopUpload(connection_reset=False)
+        # Reading the rest of the body lets the person see a page that says what went wrong,
+        # and the proxy caps it (client_max_body_size). A body declared more than twice the
+        # limit is not read: without a proxy in front, draining a gigabyte would hold the
+        # worker past its timeout; the connection is closed instead.
+        raise StopUpload(connection_reset=self.request_length > 2 * self.limit())
 
 
 # The disk filling up.

@@ -357,9 +357,23 @@ def test_the_upload_handler_stops_a_body_declared_far_too_large_before_any_byte(
     request = rf.post("/")
     handler = SizeLimitUploadHandler(request)
     handler.handle_raw_input(io.BytesIO(), {}, 50 * MB, "b")
-    with pytest.raises(StopUpload):
+    with pytest.raises(StopUpload) as stopped:
         handler.new_file("file", "huge.pdf", "application/pdf", None)
     assert request.stopped_upload.name == "huge.pdf"
+    assert stopped.value.connection_reset  # five times the limit: the rest is never read
+
+
+def test_a_body_a_little_over_the_limit_is_read_to_its_end_so_the_page_can_answer(
+    rf: Any, settings: Any
+) -> None:
+    request = rf.post("/")
+    handler = SizeLimitUploadHandler(request)
+    handler.handle_raw_input(io.BytesIO(), {}, 11 * MB, "b")
+    handler.new_file("file", "big.pdf", "application/pdf", None)
+    with pytest.raises(StopUpload) as stopped:
+        handler.receive_data_chunk(b"x" * MB, 10 * MB)
+    assert request.stopped_upload.name == "big.pdf"
+    assert not stopped.value.connection_reset
 
 
 def broken_scanner(upload: Any) -> None:

@@ -361,8 +361,15 @@ def test_a_file_over_the_browser_limit_is_refused_as_too_large(cast: Cast, setti
     response = upload(signed_in(cast.analyst), EPISODES * 20)
 
     assert response.status_code == 400
-    assert "over 200 MB" in response.content.decode()
+    assert "The file is over 0 MB: load it with trellis data load." in response.content.decode()
     assert not Snapshot.objects.exists()
+
+
+def test_the_upload_page_states_the_configured_limit(cast: Cast, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.TRELLIS_EXTRACT_MAX_BYTES = 50 * 1024 * 1024
+    page = signed_in(cast.analyst).get(reverse("casedata:data-home", args=[cast.partnership.slug]))
+
+    assert "a zip of several, up to 50 MB." in page.content.decode()
 
 
 def test_an_ssda903_return_is_validated_and_problems_name_its_own_rows(tmp_path: Path) -> None:

@@ -48,6 +48,11 @@ REPORT_KEY = "casedata-report"  # the last refused upload's problems (no identif
 ACCEPTED = (".csv", ".xlsx", ".zip")
 
 
+def extract_limit() -> str:
+    """The browser's limit on an extract in whole megabytes, as people read it: "200 MB"."""
+    return _("%(mb)d MB") % {"mb": settings.TRELLIS_EXTRACT_MAX_BYTES // (1024 * 1024)}
+
+
 class UploadForm(GovukFormMixin, forms.Form):
     """The extract date comes before the file: fields after a stopped file are lost."""
 
@@ -79,13 +84,16 @@ class UploadForm(GovukFormMixin, forms.Form):
         label=gettext_lazy("Extract"),
         error_messages={"required": gettext_lazy("Choose the extract to upload.")},
         widget=forms.FileInput(attrs={"class": "govuk-file-upload", "accept": ",".join(ACCEPTED)}),
-        help_text=gettext_lazy(
-            "One dataset (CSV or Excel, named after it, such as episodes.csv) or a zip of "
-            "several, up to 200 MB."
-        ),
     )
 
     stopped = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "One dataset (CSV or Excel, named after it, such as episodes.csv) or a zip of "
+            "several, up to %(size)s."
+        ) % {"size": extract_limit()}
 
     def clean_extract_date(self) -> dt.date:
         day: dt.date = self.cleaned_data["extract_date"]
@@ -97,7 +105,10 @@ class UploadForm(GovukFormMixin, forms.Form):
         super().full_clean()
         if self.stopped:  # the file was stopped on its way in, so it reads as missing
             self.errors["file"] = self.error_class(
-                [_("The file is over 200 MB: load it with trellis data load.")]
+                [
+                    _("The file is over %(size)s: load it with trellis data load.")
+                    % {"size": extract_limit()}
+                ]
             )
 
     def clean_file(self) -> Any:

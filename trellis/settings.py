@@ -82,6 +82,14 @@ else:
         f"-c statement_timeout={TRELLIS_DB_STATEMENT_TIMEOUT * 1000}"
         f" -c idle_in_transaction_session_timeout={TRELLIS_DB_IDLE_IN_TRANSACTION_TIMEOUT * 1000}",
     )
+# The longest a page waits for one statement, even from a database that does not answer
+# at all (trellis/db_deadline.py), and how long the gunicorn worker then answers the 503
+# page without trying the database. Seconds; 0 turns the deadline off. PostgreSQL only:
+# SQLite is a local file.
+TRELLIS_DB_WAIT_SECONDS = env_int(
+    "TRELLIS_DB_WAIT_SECONDS", 0 if DATABASES["default"]["ENGINE"].endswith("sqlite3") else 15
+)
+TRELLIS_DB_BREAKER_SECONDS = env_int("TRELLIS_DB_BREAKER_SECONDS", 10)
 # The statement timeout of `trellis worker`, in seconds (0: none): its computations and
 # report builds take minutes, though each statement seldom takes more than seconds.
 TRELLIS_WORKER_STATEMENT_TIMEOUT = env_int("TRELLIS_WORKER_STATEMENT_TIMEOUT", 600)
@@ -113,6 +121,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "trellis.http.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "trellis.db_deadline.DatabaseDeadlineMiddleware",  # outside the session's queries
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

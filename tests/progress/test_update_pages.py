@@ -23,6 +23,7 @@ from tests.conftest import Cast, signed_in
 from trellis.accounts.middleware import SIGNED_IN_AT
 from trellis.accounts.models import Group, Membership, Person, Role
 from trellis.plans.models import Action
+from trellis.plans.selectors import plan_tree
 from trellis.progress.models import (
     RAG_MEANINGS,
     ProgressUpdate,
@@ -645,6 +646,18 @@ def test_the_plan_table_shows_the_latest_reported_update(page: Page) -> None:
     assert "Old spreadsheet text" not in content
     row = content[content.index(page.url("progress:update-detail", latest.pk)) - 300 :]
     assert "Red" in row[:400]
+
+
+def test_the_plan_page_reads_only_each_actions_latest_reported_update(page: Page) -> None:
+    for index in range(3):
+        factories.update(page.action, state="accepted", period_index=index)
+
+    tree = plan_tree(page.cast.partnership, page.cast.plan.pk)
+
+    actions = [a for o in tree.outcomes.all() for d in o.drivers.all() for a in d.actions.all()]
+    [ours] = [a for a in actions if a.pk == page.action.pk]
+    newest = max(u.period.starts for u in page.action.updates.all())
+    assert [u.period.starts for u in ours.reported_updates] == [newest]
 
 
 def test_the_plan_table_falls_back_to_the_actions_latest_progress(page: Page) -> None:

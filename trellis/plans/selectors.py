@@ -35,8 +35,9 @@ def _actions_prefetch(*extra: Prefetch) -> Prefetch:
 
 
 def _reported_updates_prefetch() -> Prefetch:
-    """Each action's submitted and accepted updates, newest period first, as
-    `action.reported_updates` (the plan table's latest progress)."""
+    """Each action's latest submitted or accepted update, as `action.reported_updates` (a
+    list of at most one: the plan table's latest progress). The slice is taken per action
+    in the database (a window function), so a plan with years of updates reads one each."""
     return Prefetch(
         "updates",
         queryset=ProgressUpdate.objects.filter(
@@ -44,7 +45,7 @@ def _reported_updates_prefetch() -> Prefetch:
         )
         .select_related("period")
         .prefetch_related("restricted_to")
-        .order_by("-period__starts"),
+        .order_by("-period__starts")[:1],
         to_attr="reported_updates",
     )
 

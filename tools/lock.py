@@ -3,6 +3,10 @@ so `pip install --require-hashes` refuses any file that differs from the one loc
 (`make lock`; SECURITY-BAR 38). The versions stay as pinned: to change them, install into
 the virtual environment, `pip freeze --exclude-editable > requirements.lock`, then run this.
 
+A pin is written with the extras another locked distribution asks for (weasyprint needs
+`fonttools[woff]`): pip's hash-checking mode refuses such a requirement unless the lock pins
+it with its extras, and it does so only once a newer release of the package is published.
+
 pip itself resolves each pin to a file, without installing, and reports the file's hash
 (the package index publishes it): once for this machine, and once each for CPython 3.12 and
 3.13 on x86-64 Linux, so a host on a newer Python installs from the same lock. On any other
@@ -33,7 +37,33 @@ OTHER_TARGETS = [
 
 
 def canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+    """The normalised name of a distribution, without any extras (`fonttools[woff]`)."""
+    return re.sub(r"[-_.]+", "-", name.split("[", 1)[0]).lower()
+
+
+def extras_asked_for() -> dict[str, set[str]]:
+    """The extras the installed distributions require of each other, by canonical name:
+    only requirements that apply here and are not themselves behind an extra."""
+    from importlib.metadata import distributions
+
+    from packaging.requirements import Requirement
+
+    asked: dict[str, set[str]] = defaultdict(set)
+    for dist in distributions():
+        for line in dist.requires or []:
+            req = Requirement(line)
+            if req.extras and (req.marker is None or req.marker.evaluate({"extra": ""})):
+                asked[canonical(req.name)] |= req.extras
+    return asked
+
+
+def with_extras(pin: str, asked: dict[str, set[str]]) -> str:
+    """`name==version` as `name[extra,...]==version` when another distribution asks for
+    extras of it."""
+    name, version = pin.split("==", 1)
+    extras = asked.get(canonical(name))
+    base = name.split("[", 1)[0]
+    return f"{base}[{','.join(sorted(extras))}]=={version}" if extras else f"{base}=={version}"
 
 
 def pinned(text: str) -> list[str]:
@@ -71,7 +101,8 @@ def lock_text(pins: list[str], hashes: dict[str, set[str]]) -> str:
 
 def main() -> None:
     argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args()
-    pins = pinned(LOCK.read_text())
+    asked = extras_asked_for()
+    pins = [with_extras(pin, asked) for pin in pinned(LOCK.read_text())]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         pin_file = work / "pins.txt"

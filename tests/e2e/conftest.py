@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 # Playwright's sync API runs an event loop; the ORM calls in tests are still synchronous.
 # (Tests that start production subprocesses drop this variable: check --deploy refuses it.)
@@ -85,7 +86,16 @@ _axe = Axe()
 
 
 def assert_accessible(page: Page) -> None:
-    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    """axe-core finds no WCAG 2.2 A/AA problem on the page. A click does not wait for the
+    page it leads to, so axe may start on a document that is being replaced: the page is
+    checked once it has loaded, and again if a navigation cut the check short."""
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}}
+    page.wait_for_load_state()
+    try:
+        results = _axe.run(page, options=options)
+    except PlaywrightError:  # the document went away under axe: check the one that came
+        page.wait_for_load_state()
+        results = _axe.run(page, options=options)
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 
 

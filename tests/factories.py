@@ -7,6 +7,7 @@ import datetime as dt
 import itertools
 
 from trellis.accounts.models import Agency, Membership, Partnership, Person, Role
+from trellis.measures.models import Measure
 from trellis.plans.models import Action, Driver, Finding, Inspection, Milestone, Outcome, Plan
 from trellis.progress.models import ProgressUpdate
 from trellis.progress.services import periods_ensure
@@ -96,4 +97,18 @@ def update(
         narrative=f"Progress on {action.title}",
         state=state,
         author=action.lead or person(None),
+    )
+
+
+def looked_after_measure(partnership: Partnership) -> Measure:
+    """The built-in count of children looked after, computed from case-level extracts."""
+    return Measure.objects.create(
+        partnership=partnership,
+        code="LAC",
+        title="Children looked after",
+        kind="count",
+        direction="neutral",
+        role="outcome",
+        source="computed",
+        definition="looked_after",
     )

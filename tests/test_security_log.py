@@ -32,7 +32,12 @@ from tests import factories
 from tests.accounts.oidc_provider import Provider
 from tests.accounts.test_sso import provider, sign_in_with  # noqa: F401 (provider: a fixture)
 from tests.api.conftest import Api, token_of, url
-from tests.casedata.test_load import BROKEN, computed_looked_after, write
+from tests.casedata.test_load import (
+    BROKEN,
+    computed_looked_after,
+    load_on_the_command_line,
+    write,
+)
 from tests.casedata.test_load import upload as upload_extract
 from tests.casedata.test_retention import DUE, LOADED, loaded_at, purge_at
 from tests.conftest import Cast, NeverLogged, signed_in
@@ -473,22 +478,6 @@ def test_downloading_the_records_behind_a_figure_is_one_casedata_download(
     record = log.only("casedata.download", "success")
     assert_request(record, response, user=cast.analyst.pk, partnership=cast.partnership.slug)
     assert (record["observation"], record["rows"]) == (figure.pk, figure.value)
-
-
-def load_on_the_command_line(cast: Cast, folder: Path) -> None:
-    call_command(
-        "data",
-        "load",
-        str(folder),
-        "--as",
-        cast.analyst.email,
-        "--partnership",
-        cast.partnership.slug,
-        "--extract-date",
-        "2020-12-31",
-        stdout=io.StringIO(),
-        stderr=io.StringIO(),
-    )
 
 
 def test_trellis_data_load_is_one_upload_by_the_person_it_acts_as_and_its_operator(

@@ -35,6 +35,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests import factories
 from tests.accounts.test_policy_oracle import Member, Thing, World, may_read_text
 from tests.api.conftest import Api, token_of
 from tests.conftest import signed_in
@@ -601,16 +602,7 @@ EPISODES = (
 
 def computed_figure(part: Partnership, analyst: Person, folder: Path, prefix: str) -> int:
     """An extract loaded by the partnership's analyst and computed: one figure's pk."""
-    measure = Measure.objects.create(
-        partnership=part,
-        code="LAC",
-        title="Children looked after",
-        kind="count",
-        direction="neutral",
-        role="outcome",
-        source="computed",
-        definition="looked_after",
-    )
+    measure = factories.looked_after_measure(part)
     folder.mkdir(parents=True)
     (folder / "episodes.csv").write_text(EPISODES.format(p=prefix), encoding="utf-8")
     membership = Membership.objects.get(person=analyst, partnership=part)

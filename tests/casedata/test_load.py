@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from tests import factories
 from tests.conftest import Cast, signed_in
 from trellis.accounts.models import Membership
 from trellis.audit.models import AuditEntry
@@ -56,6 +57,29 @@ def load(cast: Cast, folder: Path) -> Snapshot:
         source=folder,
         source_name="extract",
         extract_date=EXTRACT_DATE,
+    )
+
+
+def load_on_the_command_line(
+    cast: Cast,
+    folder: Path,
+    *,
+    stdout: io.StringIO | None = None,
+    stderr: io.StringIO | None = None,
+) -> None:
+    """`trellis data load FOLDER` as the cast's analyst."""
+    call_command(
+        "data",
+        "load",
+        str(folder),
+        "--as",
+        cast.analyst.email,
+        "--partnership",
+        cast.partnership.slug,
+        "--extract-date",
+        str(EXTRACT_DATE),
+        stdout=stdout or io.StringIO(),
+        stderr=stderr or io.StringIO(),
     )
 
 
@@ -137,16 +161,7 @@ def test_a_changed_snapshot_file_is_detected(cast: Cast, tmp_path: Path) -> None
 def test_computing_keeps_every_figure_and_fills_the_computed_measures(
     cast: Cast, tmp_path: Path
 ) -> None:
-    measure = Measure.objects.create(
-        partnership=cast.partnership,
-        code="LAC",
-        title="Children looked after",
-        kind="count",
-        direction="neutral",
-        role="outcome",
-        source="computed",
-        definition="looked_after",
-    )
+    measure = factories.looked_after_measure(cast.partnership)
     snapshot = load(cast, write(tmp_path / "in"))
 
     compute_into(snapshot)
@@ -162,16 +177,7 @@ def test_computing_keeps_every_figure_and_fills_the_computed_measures(
 
 
 def test_a_second_computation_changes_nothing_already_right(cast: Cast, tmp_path: Path) -> None:
-    Measure.objects.create(
-        partnership=cast.partnership,
-        code="LAC",
-        title="Children looked after",
-        kind="count",
-        direction="neutral",
-        role="outcome",
-        source="computed",
-        definition="looked_after",
-    )
+    factories.looked_after_measure(cast.partnership)
     compute_into(load(cast, write(tmp_path / "a")))
     versions = list(Observation.objects.values_list("version", flat=True))
 
@@ -247,18 +253,7 @@ def test_the_data_pages_are_for_analysts_only(cast: Cast, role: str) -> None:
 
 def test_the_command_loads_and_computes(cast: Cast, tmp_path: Path) -> None:
     out = io.StringIO()
-    call_command(
-        "data",
-        "load",
-        str(write(tmp_path / "in")),
-        "--as",
-        cast.analyst.email,
-        "--partnership",
-        cast.partnership.slug,
-        "--extract-date",
-        "2020-12-31",
-        stdout=out,
-    )
+    load_on_the_command_line(cast, write(tmp_path / "in"), stdout=out)
     snapshot = Snapshot.objects.get()
     assert snapshot.status == "computed"
     assert f"Stored snapshot {snapshot.pk}: 3 rows" in out.getvalue()
@@ -269,18 +264,7 @@ def test_the_command_refuses_a_broken_extract_naming_rows_not_children(
 ) -> None:
     err = io.StringIO()
     with pytest.raises(CommandError):
-        call_command(
-            "data",
-            "load",
-            str(write(tmp_path / "in", BROKEN)),
-            "--as",
-            cast.analyst.email,
-            "--partnership",
-            cast.partnership.slug,
-            "--extract-date",
-            "2020-12-31",
-            stderr=err,
-        )
+        load_on_the_command_line(cast, write(tmp_path / "in", BROKEN), stderr=err)
     assert "row 5" in err.getvalue()
     assert "SECRETID" not in err.getvalue().upper()
     assert not Snapshot.objects.exists()
@@ -529,16 +513,7 @@ def test_the_attendance_gap_is_charted_per_academic_year_in_percentage_points(
 
 
 def computed_looked_after(cast: Cast, tmp_path: Path) -> Observation:
-    measure = Measure.objects.create(
-        partnership=cast.partnership,
-        code="LAC",
-        title="Children looked after",
-        kind="count",
-        direction="neutral",
-        role="outcome",
-        source="computed",
-        definition="looked_after",
-    )
+    measure = factories.looked_after_measure(cast.partnership)
     compute_into(load(cast, write(tmp_path / "in")))
     return Observation.objects.get(measure=measure, period_ends=dt.date(2020, 9, 30))
 

@@ -304,9 +304,7 @@ def head_of(source: Source, size: int = 65536) -> bytes:
 def max_rows() -> int:
     """The most rows a dataset file may hold after its header: TRELLIS_EXTRACT_MAX_ROWS, or
     its default where Django is not set up (the benchmarks call the readers directly)."""
-    if not settings.configured:
-        return DEFAULT_MAX_ROWS
-    return int(getattr(settings, "TRELLIS_EXTRACT_MAX_ROWS", DEFAULT_MAX_ROWS))
+    return int(settings.TRELLIS_EXTRACT_MAX_ROWS) if settings.configured else DEFAULT_MAX_ROWS
 
 
 def too_many_rows(cap: int) -> str:

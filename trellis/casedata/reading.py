@@ -22,14 +22,17 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO, BinaryIO
+from typing import IO, TYPE_CHECKING, BinaryIO
 
-import pyarrow as pa
-import pyarrow.compute as pc
 from django.conf import settings
 
 from trellis.casedata.problems import PER_RULE_CAP, Problems, Severity
 from trellis.casedata.schema import DATASETS, Dataset
+
+if TYPE_CHECKING:
+    # Arrow is imported where it is used: the plan reader and the web pages need this
+    # module's byte-level checks, not Arrow's 50 MB (docs/reliability.md, worker memory).
+    import pyarrow as pa
 
 ZIP_MAX_ENTRIES = 1000
 ZIP_MAX_TOTAL = 2 * 1024**3  # bytes, all members unpacked
@@ -318,6 +321,8 @@ def too_many_rows(cap: int) -> str:
 def report_long_cells(raw: RawTable, problems: Problems) -> None:
     """Each cell longer than MAX_CELL_CHARS is an error naming its row and column, never its
     value (which may be a child's identifier)."""
+    import pyarrow.compute as pc
+
     for i, name in enumerate(raw.header):
         column = name.strip()[:60] or None  # as unknown columns are shown
         if len(name) > MAX_CELL_CHARS:

@@ -27,7 +27,6 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO
 
-import pyarrow as pa
 from python_calamine import CalamineWorkbook
 
 from trellis.casedata.problems import Problems
@@ -298,6 +297,8 @@ def _table(
             return None
         for i, text in enumerate(_cells(values, dates, epoch)):
             columns[i].append(text)
+    import pyarrow as pa  # where used, as in reading.py
+
     arrays = [pa.array(col, type=pa.string()) for col in columns]
     numbers = pa.array(range(2, len(columns[0]) + 2), type=pa.int64())
     names = [f"c{i}" for i in range(len(header))] + [ROW]

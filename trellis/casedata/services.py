@@ -13,11 +13,8 @@ import json
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -30,6 +27,11 @@ from trellis.casedata.models import Snapshot
 from trellis.core.pseudonym import partnership_key, pseudonyms
 from trellis.errors import Invalid
 from trellis.progress.filetypes import UploadRefused, scan
+
+if TYPE_CHECKING:
+    # Imported where used instead: Arrow is about 50 MB of a web worker's memory, and most
+    # requests never touch case-level rows (docs/reliability.md, worker memory).
+    import pyarrow as pa
 
 DEFINITIONS_VERSION = "1"
 
@@ -196,6 +198,8 @@ def _write_manifest(folder: Path, snapshot: Snapshot) -> None:
 
 def pseudonymised(table: pa.Table, key: bytes) -> pa.Table:
     """The table with child_id replaced by the partnership's pseudonym."""
+    import pyarrow as pa
+
     if "child_id" not in table.column_names:
         return table
     column = pa.array(pseudonyms(key, table.column("child_id").to_pylist()), pa.string())
@@ -204,6 +208,8 @@ def pseudonymised(table: pa.Table, key: bytes) -> pa.Table:
 
 def write_parquet(folder: Path, tables: Mapping[str, pa.Table]) -> dict[str, dict[str, Any]]:
     """One Parquet file per dataset; returns each file's row count and SHA-256."""
+    import pyarrow.parquet as pq
+
     folder.mkdir(parents=True, exist_ok=False)
     written = {}
     for name, table in sorted(tables.items()):
@@ -231,6 +237,8 @@ def snapshot_files(snapshot: Snapshot) -> dict[str, Path]:
 
 def read_snapshot(snapshot: Snapshot) -> dict[str, pa.Table]:
     """The snapshot's tables, checked as `snapshot_files` does, read into memory."""
+    import pyarrow.parquet as pq
+
     return {name: pq.read_table(path) for name, path in snapshot_files(snapshot).items()}
 
 
@@ -251,6 +259,8 @@ LOOK_BACK_YEARS = 10
 
 def first_event(tables: Mapping[str, pa.Table], extract_date: dt.date) -> dt.date:
     """The earliest event in the extract, but no more than 10 years before it was taken."""
+    import pyarrow.compute as pc
+
     earliest = extract_date.replace(year=extract_date.year - LOOK_BACK_YEARS, day=1)
     found = [
         pc.min(table.column(name)).as_py()

@@ -8,7 +8,7 @@ import datetime as dt
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -33,8 +33,6 @@ from trellis.casedata.services import (
     records_for_figure,
     snapshot_create,
 )
-from trellis.casedata.ssda903 import ConversionReport
-from trellis.casedata.ssda903.upload import converted, map_back
 from trellis.csvsafe import csv_response
 from trellis.errors import Invalid, NotFound
 from trellis.forms import DateInput, GovukFormMixin, show_invalid
@@ -43,6 +41,9 @@ from trellis.progress.filetypes import UploadRefused
 from trellis.security_log import security_event
 from trellis.uploads import clean_file_name
 from trellis.views import partnership_view
+
+if TYPE_CHECKING:
+    from trellis.casedata.ssda903 import ConversionReport
 
 REPORT_KEY = "casedata-report"  # the last refused upload's problems (no identifiers in them)
 ACCEPTED = (".csv", ".xlsx", ".zip")
@@ -226,6 +227,8 @@ def _as_datasets(source: Path, layout: str) -> Iterator[tuple[Path, ConversionRe
     if layout != "ssda903":
         yield source, None
         return
+    from trellis.casedata.ssda903.upload import converted  # Arrow: imported when needed
+
     with converted(source) as (datasets, conversion):
         yield datasets, conversion
 
@@ -249,6 +252,8 @@ def _store(
         )
     except ExtractInvalid as exc:
         if conversion is not None:
+            from trellis.casedata.ssda903.upload import map_back
+
             exc.problems = map_back(exc.problems, conversion)
             exc.warnings = map_back(exc.warnings, conversion)
         exc.conversion = conversion.summary() if conversion else None

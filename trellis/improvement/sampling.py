@@ -11,16 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import random
 import secrets
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from django.utils.translation import gettext as _
 
 from trellis.casedata.models import Snapshot
 from trellis.casedata.services import snapshot_files
 from trellis.errors import Invalid
 from trellis.improvement.models import Scope
+
+if TYPE_CHECKING:
+    import pyarrow as pa  # imported where used (trellis/casedata/reading.py says why)
 
 # Where each scope's cases are, and the columns of the span that must overlap the period.
 SOURCES: dict[str, tuple[str, str, str]] = {
@@ -46,6 +47,9 @@ def latest_snapshot(partnership_id: int) -> Snapshot | None:
 
 def case_list(table: pa.Table, scope: str, start: dt.date, end: dt.date) -> list[str]:
     """Distinct pseudonyms whose span overlaps [start, end], sorted."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     _name, opened, closed = SOURCES[scope]
     began = pc.less_equal(table.column(opened), pa.scalar(end, pa.date32()))
     still_open = pc.is_null(table.column(closed))
@@ -60,6 +64,8 @@ def case_list(table: pa.Table, scope: str, start: dt.date, end: dt.date) -> list
 def snapshot_cases(snapshot: Snapshot, scope: str, start: dt.date, end: dt.date) -> list[str]:
     """The case list of the snapshot's one dataset the scope needs (its checksum checked),
     reading only the three columns used."""
+    import pyarrow.parquet as pq
+
     dataset, opened, closed = SOURCES[scope]
     files = snapshot_files(snapshot)
     if dataset not in files:

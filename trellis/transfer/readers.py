@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from trellis.casedata import reading_csv, reading_xlsx
+from trellis.casedata import reading_xlsx
 from trellis.casedata.reading import LimitExceeded, Source, read_capped
 from trellis.transfer.draft import Grid, GridRow
 from trellis.transfer.headings import find_header, header_score, is_repeated_header
@@ -95,6 +95,8 @@ def read_tables(data: bytes, name: str, fmt: str) -> Tables:
 
 def decode(data: bytes, name: str) -> str:
     """Text as the CSV reader decides it: UTF-16 by its mark, else UTF-8, else Windows."""
+    from trellis.casedata import reading_csv  # Arrow: imported when a plan is read
+
     source = source_of(data, name)
     refusal = reading_csv._refusal(data[:65536])
     if refusal is not None:
@@ -110,6 +112,8 @@ def decode(data: bytes, name: str) -> str:
 
 
 def _csv_rows(text: str) -> list[list[str]]:
+    from trellis.casedata import reading_csv
+
     lines = text.splitlines()[:20]
     delimiter = max(
         reading_csv.DELIMITERS,

@@ -23,6 +23,7 @@ from trellis.plans.models import (
     Plan,
     QualityIndicator,
 )
+from trellis.plans.plan_table import plan_table_body
 from trellis.plans.services import plan_item_create, plan_item_update
 from trellis.progress.overview import actions_due
 from trellis.reports.views import dashboard_page
@@ -214,12 +215,16 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     plan = selectors.plan_tree(membership.partnership, pk)
+    groups = selectors.plan_rows(plan)
     return render(
         request,
         "plans/plan_detail.html",
         {
             "plan": plan,
-            "groups": selectors.plan_rows(plan),
+            "has_rows": bool(groups),
+            "table_body": plan_table_body(
+                groups, slug=membership.partnership.slug, membership=membership
+            ),
             "can_edit": can(membership, Perm.EDIT_PLAN),
         },
     )

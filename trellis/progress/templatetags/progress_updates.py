@@ -1,7 +1,7 @@
 """Progress updates where other pages show them: the action page's list of updates by
-period (`{% action_updates action %}`) and the plan table's latest progress
-(`{% latest_progress action %}`), each as the viewer (the context's `membership`) may see
-it, and the tag colours of states and statuses (always beside their text)."""
+period (`{% action_updates action %}`), as the viewer (the context's `membership`) may see
+it, and the tag colours of RAG ratings, update states and action statuses (always beside
+their text). The plan table's latest progress is in trellis.plans.plan_table."""
 
 from __future__ import annotations
 
@@ -32,6 +32,10 @@ _STATE_CLASSES = {
     UpdateState.ACCEPTED: "govuk-tag--green",
     UpdateState.RETURNED: "govuk-tag--yellow",
 }
+_STATUS_CLASSES = {
+    Action.Status.COMPLETE: "govuk-tag--green",
+    Action.Status.IN_PROGRESS: "govuk-tag--blue",
+}
 WRITABLE_STATES = (None, UpdateState.DRAFT, UpdateState.RETURNED)
 
 
@@ -43,6 +47,11 @@ def rag_tag_class(rag: str) -> str:
 @register.filter
 def state_tag_class(state: str) -> str:
     return _STATE_CLASSES.get(state, "govuk-tag--grey")  # type: ignore[call-overload]
+
+
+@register.filter
+def action_status_tag_class(status: str) -> str:
+    return _STATUS_CLASSES.get(status, "govuk-tag--grey")  # type: ignore[call-overload]
 
 
 @dataclass(frozen=True)
@@ -94,25 +103,5 @@ def action_updates(context: dict[str, Any], action: Action) -> dict[str, Any]:
     return {
         "action": action,
         "rows": period_rows(action, membership),
-        "partnership": context.get("partnership"),
-    }
-
-
-@register.inclusion_tag("progress/update_latest.html", takes_context=True)
-def latest_progress(context: dict[str, Any], action: Action) -> dict[str, Any]:
-    """The latest submitted or accepted update (from `reported_updates`, prefetched newest
-    first by the plan page), else the action's own latest progress text."""
-    membership = context.get("membership")
-    reported = getattr(action, "reported_updates", None) or []
-    update = reported[0] if reported else None
-    visible = (
-        update is not None
-        and membership is not None
-        and may_see_content(membership, update.restricted_to.all(), action)
-    )
-    return {
-        "action": action,
-        "update": update,
-        "visible": visible,
         "partnership": context.get("partnership"),
     }

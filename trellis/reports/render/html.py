@@ -29,6 +29,7 @@ from trellis.reports.document import (
     Table,
 )
 from trellis.reports.render.style import PRINT_CSS
+from trellis.safehtml import joined
 
 WIDE = 5  # a table of more columns is printed on landscape pages
 
@@ -101,13 +102,8 @@ def contents(document: Document) -> SafeString:
     )
 
 
-def _join(parts: Iterable[str]) -> SafeString:
-    """Parts each built by format_html (so escaped), joined."""
-    return mark_safe("".join(parts))  # noqa: S308 - every part is escaped where it is built
-
-
 def blocks(items: Iterable[Block], *, for_pdf: bool = False) -> SafeString:
-    return _join(block(b, for_pdf=for_pdf) for b in items)
+    return joined(block(b, for_pdf=for_pdf) for b in items)
 
 
 def block(item: Block, *, for_pdf: bool = False) -> str:
@@ -137,7 +133,7 @@ def block(item: Block, *, for_pdf: bool = False) -> str:
     if isinstance(item, Summary):
         return format_html(
             '<dl class="summary">{}</dl>',
-            _join(
+            joined(
                 format_html("<div><dt>{}</dt><dd>{}</dd></div>", label, cell_content(value))
                 for label, value in item.items
             ),
@@ -165,17 +161,17 @@ def cell_content(cell: Cell) -> SafeString:
 
 
 def table(item: Table) -> str:
-    head = _join(
+    head = joined(
         format_html(
             "<tr>{}</tr>",
             format_html_join("", '<th scope="col">{}</th>', ((c.text,) for c in row)),
         )
         for row in item.header
     )
-    body = _join(
+    body = joined(
         format_html(
             "<tr>{}</tr>",
-            _join(
+            joined(
                 format_html('<td class="{}">{}</td>', _cell_class(c), cell_content(c)) for c in row
             ),
         )

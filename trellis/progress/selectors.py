@@ -27,7 +27,11 @@ def may_see_content(membership: Membership, restricted_to: Iterable[Any], action
     """Restricted updates and evidence (for example police operational detail) are readable
     by members of the named groups, the action's lead and deputies, and plan owners; everyone
     else sees only that a restricted entry exists. `restricted_to` is the prefetched groups."""
-    groups = {g.pk for g in restricted_to}
+    return may_see(membership, {g.pk for g in restricted_to}, action)
+
+
+def may_see(membership: Membership, groups: set[int], action: Any) -> bool:
+    """`may_see_content` for an entry restricted to the groups of these ids (none: open)."""
     if not groups:
         return True
     if membership.has_role(Role.OWNER) or is_lead_or_deputy(membership, action):

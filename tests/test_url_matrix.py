@@ -595,6 +595,9 @@ EXPECTED: dict[str, Row] = {
     # them; plan owners issue them, analysts the data summary (a POST on the same page,
     # tested in tests/reports/test_issued.py).
     "reports:plan-reports":         Row(at(plan_pk="plan"), everyone(), shows="Issued reports"),
+    # The milestones the dashboard lists only the first of: every member, as the dashboard.
+    "reports:plan-milestones":      Row(at(plan_pk="plan"), everyone(),
+                                        shows="Milestones overdue and due soon"),
     "reports:issued-download":      Row(at(pk="issued"), everyone()),
     "reports:issued-view":          Row(at(pk="issued"), everyone(), shows="Board pack"),
     # --- reports (end)

@@ -141,3 +141,35 @@ def test_the_dashboard_works_by_keyboard_from_its_first_number(
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/overview/\?period=\d+&state=missing$"))
     expect(page.locator("#overview-caption")).to_have_text("Showing 1 of 3 actions")
+
+
+def test_a_long_list_of_overdue_milestones_opens_in_full_from_the_dashboard(
+    page: Page, site: tuple[str, Cast]
+) -> None:
+    url, cast = site
+    actions = list(Action.objects.filter(driver__outcome__plan=cast.plan).order_by("position"))
+    today = timezone.localdate()
+    Milestone.objects.bulk_create(
+        Milestone(
+            partnership=cast.partnership,
+            action=actions[i % 3],
+            title=f"Step {i + 1}",
+            due=today - dt.timedelta(days=i + 1),
+        )
+        for i in range(24)  # with the site's one: 25 overdue
+    )
+    sign_in(page, url, cast.board.email, factories.PASSWORD)
+
+    expect(page.locator('a[data-count="milestones-overdue"]')).to_contain_text("25")
+    expect(page.locator("#milestones-overdue tbody tr")).to_have_count(20)
+    expect(page.locator("#milestones-overdue-more")).to_contain_text("Showing the 20 most overdue.")
+    page.get_by_role("link", name="See all 25 overdue milestones").click()
+    expect(page).to_have_url(re.compile(r"/plans/\d+/milestones/#milestones-overdue$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Milestones overdue and due soon")
+    expect(page.locator("#milestones-overdue tbody tr")).to_have_count(25)
+    expect(page.locator("#milestones-overdue")).to_contain_text("Charter to the board")
+    expect(page.locator("#milestones-due")).to_contain_text("Workshop held")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Back to the dashboard").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(cast.partnership.name)

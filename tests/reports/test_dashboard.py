@@ -65,6 +65,9 @@ class Scene:
     def action_url(self, action: Action) -> str:
         return reverse("plans:action-detail", args=[self.slug, action.pk])
 
+    def milestones_page(self) -> str:
+        return reverse("reports:plan-milestones", args=[self.slug, self.plan.pk])
+
 
 def actions_of(plan: Plan) -> list[Action]:
     return list(
@@ -454,6 +457,7 @@ def test_milestones_are_due_or_overdue_by_their_current_due_date(
         "last day of the window",
     ]
     assert [m.days for m in board.milestones_due] == [0, 18, 30]
+    assert (board.milestones_overdue_total, board.milestones_due_total) == (2, 3)
 
 
 def test_milestone_counts_link_to_the_lists_of_those_milestones(
@@ -486,6 +490,108 @@ def test_milestones_of_another_plan_are_not_counted(
     board = board_of(signed_in(scene.cast.board).get(scene.home()))
 
     assert len(board.milestones_overdue) == 2
+    assert board.milestones_overdue_total == 2
+
+
+def many_milestones(scene: Scene, *, overdue: int, due: int) -> None:
+    """`overdue` milestones 1, 2, … days overdue and `due` milestones due in 0, 1, … days,
+    spread over the plan's aims."""
+    assert due <= 31  # the 30 days ahead, and today
+    a = scene.actions
+    part = scene.cast.partnership
+    Milestone.objects.bulk_create(
+        [
+            Milestone(
+                partnership=part,
+                action=a[i % len(a)],
+                title=f"Overdue by {i + 1}",
+                due=TODAY - dt.timedelta(days=i + 1),
+            )
+            for i in range(overdue)
+        ]
+        + [
+            Milestone(
+                partnership=part,
+                action=a[i % len(a)],
+                title=f"Due in {i}",
+                due=TODAY + dt.timedelta(days=i),
+            )
+            for i in range(due)
+        ]
+    )
+
+
+def test_the_dashboard_lists_the_20_most_pressing_milestones_of_each_and_counts_them_all(
+    scene: Scene,
+) -> None:
+    many_milestones(scene, overdue=25, due=23)
+
+    response = signed_in(scene.cast.board).get(scene.home())
+
+    board = board_of(response)
+    assert [m.days for m in board.milestones_overdue] == list(range(25, 5, -1))
+    assert [m.days for m in board.milestones_due] == list(range(20))
+    assert (board.milestones_overdue_total, board.milestones_due_total) == (25, 23)
+    overdue_list = section(response, 'id="milestones-overdue"', "</table>")
+    due_list = section(response, 'id="milestones-due"', "</table>")
+    assert overdue_list.count("data-milestone=") == 20 == due_list.count("data-milestone=")
+    assert "25 milestones overdue</caption>" in overdue_list
+    assert "23 milestones due in the next 30 days</caption>" in due_list
+    overdue = link(response, **{"data-count": "milestones-overdue"})
+    due = link(response, **{"data-count": "milestones-due"})
+    assert (int(overdue["text"].split()[0]), int(due["text"].split()[0])) == (25, 23)
+
+
+def test_when_the_dashboard_cuts_a_list_it_says_so_and_links_to_every_milestone(
+    scene: Scene,
+) -> None:
+    many_milestones(scene, overdue=25, due=23)
+
+    response = signed_in(scene.cast.board).get(scene.home())
+
+    more_overdue = section(response, 'id="milestones-overdue-more"', "</p>")
+    more_due = section(response, 'id="milestones-due-more"', "</p>")
+    assert "Showing the 20 most overdue." in more_overdue
+    assert "Showing the 20 due soonest." in more_due
+    see_overdue = link(response, text="See all 25 overdue milestones")
+    see_due = link(response, text="See all 23 milestones due in the next 30 days")
+    assert see_overdue["href"] == f"{scene.milestones_page()}#milestones-overdue"
+    assert see_due["href"] == f"{scene.milestones_page()}#milestones-due"
+
+
+def test_the_see_all_links_open_a_page_listing_as_many_milestones_as_they_say(
+    scene: Scene,
+) -> None:
+    many_milestones(scene, overdue=25, due=23)
+    client = signed_in(scene.cast.board)
+    response = client.get(scene.home())
+
+    for text, table, total in [
+        ("See all 25 overdue milestones", "milestones-overdue", 25),
+        ("See all 23 milestones due in the next 30 days", "milestones-due", 23),
+    ]:
+        page = client.get(link(response, text=text)["href"].split("#")[0])
+        assert page.status_code == 200
+        assert section(page, f'id="{table}"', "</table>").count("data-milestone=") == total
+
+
+@pytest.mark.parametrize(("overdue", "due"), [(20, 20), (2, 0)])
+def test_no_line_links_to_the_full_list_when_every_milestone_is_on_the_dashboard(
+    scene: Scene, overdue: int, due: int
+) -> None:
+    many_milestones(scene, overdue=overdue, due=due)
+
+    response = signed_in(scene.cast.board).get(scene.home())
+
+    content = response.content.decode()
+    assert section(response, 'id="milestones-overdue"', "</table>").count("data-milestone=") == (
+        overdue
+    )
+    assert section(response, 'id="milestones-due"', "</table>").count("data-milestone=") == due
+    assert "milestones-overdue-more" not in content
+    assert "milestones-due-more" not in content
+    assert "See all" not in content
+    assert scene.milestones_page() not in content
 
 
 # Flags
@@ -691,5 +797,6 @@ def test_the_dashboard_costs_the_same_queries_for_3_and_30_actions(db: Any) -> N
     board = board_of(response)
     assert board.actions == 30
     assert len(board.measures) == 30
-    assert len(board.milestones_overdue) == len(board.milestones_due) == 30
+    assert len(board.milestones_overdue) == len(board.milestones_due) == 20  # of 30 each
+    assert board.milestones_overdue_total == board.milestones_due_total == 30
     assert len(board.threads) == 30

@@ -20,7 +20,9 @@ period and for the previous one: an update the viewer may not read counts as "Re
 in both, exactly as the overview shows it, so the counts never reveal a restricted status.
 
 **Milestones** are the plan's milestones not done, by their current due date (the revised
-date when there is one): *overdue* before today, *due* from today to 30 days ahead.
+date when there is one): *overdue* before today, *due* from today to 30 days ahead. The
+dashboard counts all of them but lists only the first 20 of each (the most overdue, the
+soonest due); `reports:plan-milestones` lists them all.
 
 **Open challenge threads.** A thread is an action's comments (trellis.progress.comments:
 board members and plan owners challenge, the action's lead and deputies reply). It is open
@@ -37,10 +39,23 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Max, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    Max,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from trellis.accounts.models import Membership
@@ -67,6 +82,7 @@ from trellis.progress.overview import (
 )
 
 MILESTONE_WINDOW = dt.timedelta(days=30)
+MILESTONE_ROWS = 20  # of each list on the dashboard; the milestones page lists them all
 THREAD_WINDOW = dt.timedelta(days=90)
 _CURRENT_STATUSES = (Plan.Status.ACTIVE, Plan.Status.DRAFT)
 
@@ -129,6 +145,16 @@ class MilestoneDue:
 
 
 @dataclass(frozen=True)
+class FirstMilestones:
+    """The first `limit` of each of `milestones_due()`'s lists, and the length of each."""
+
+    overdue: list[MilestoneDue]
+    due: list[MilestoneDue]
+    overdue_total: int
+    due_total: int
+
+
+@dataclass(frozen=True)
 class OpenThread:
     action_id: int
     action_title: str
@@ -149,8 +175,11 @@ class PlanDashboard:
     all_outcomes: OutcomeStatus | None = None
     missing: LinkedCount | None = None
     late: LinkedCount | None = None
+    # The first MILESTONE_ROWS of each list, and how many there are in all.
     milestones_overdue: list[MilestoneDue] = field(default_factory=list)
     milestones_due: list[MilestoneDue] = field(default_factory=list)
+    milestones_overdue_total: int = 0
+    milestones_due_total: int = 0
     measures: list[Assessment] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
     threads: list[OpenThread] = field(default_factory=list)
@@ -227,10 +256,13 @@ def rag_by_outcome(
 # Milestones
 
 
-def milestones_due(plan: Plan, today: dt.date) -> tuple[list[MilestoneDue], list[MilestoneDue]]:
-    """The plan's milestones not done that are overdue, and those due in the next 30 days,
-    each by its current due date (one query)."""
-    rows = (
+_MILESTONE_FIELDS = ("id", "title", "due", "revised_due", "expected", "action_id", "action__title")
+
+
+def _open_milestones(plan: Plan, today: dt.date) -> QuerySet[Milestone]:
+    """The plan's milestones not done whose current due date is at most 30 days ahead, as
+    `expected`, in the order both lists show them: the earliest first."""
+    return (
         Milestone.objects.filter(
             partnership_id=plan.partnership_id,
             action__driver__outcome__plan=plan,
@@ -239,24 +271,61 @@ def milestones_due(plan: Plan, today: dt.date) -> tuple[list[MilestoneDue], list
         .annotate(expected=Coalesce("revised_due", "due"))  # `Milestone.current_due`, in SQL
         .filter(expected__lte=today + MILESTONE_WINDOW)
         .order_by("expected", "id")
-        .values("id", "title", "due", "revised_due", "expected", "action_id", "action__title")
+    )
+
+
+def _milestone_due(row: dict[str, Any], today: dt.date) -> MilestoneDue:
+    current: dt.date = row["expected"]
+    return MilestoneDue(
+        milestone_id=row["id"],
+        title=row["title"],
+        action_id=row["action_id"],
+        action_title=row["action__title"],
+        due=row["due"],
+        revised_due=row["revised_due"],
+        current_due=current,
+        days=abs((current - today).days),
+    )
+
+
+def milestones_due(plan: Plan, today: dt.date) -> tuple[list[MilestoneDue], list[MilestoneDue]]:
+    """The plan's milestones not done that are overdue, and those due in the next 30 days,
+    each by its current due date, every one of them (one query)."""
+    overdue: list[MilestoneDue] = []
+    due: list[MilestoneDue] = []
+    for row in _open_milestones(plan, today).values(*_MILESTONE_FIELDS):
+        item = _milestone_due(row, today)
+        (overdue if item.current_due < today else due).append(item)
+    return overdue, due
+
+
+def first_milestones(plan: Plan, today: dt.date, limit: int) -> FirstMilestones:
+    """`milestones_due()` cut to its first `limit` of each list, with the full counts: one
+    query whatever the number, the database numbering and counting each list (window
+    functions) so only the rows shown are read."""
+    late = Case(
+        When(expected__lt=today, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    rows = (
+        _open_milestones(plan, today)
+        .annotate(
+            place=Window(RowNumber(), partition_by=[late], order_by=[F("expected"), F("id")]),
+            total=Window(Count("id"), partition_by=[late]),
+        )
+        .filter(place__lte=limit)
+        .values(*_MILESTONE_FIELDS, "total")
     )
     overdue: list[MilestoneDue] = []
     due: list[MilestoneDue] = []
-    for m in rows:
-        current: dt.date = m["expected"]
-        item = MilestoneDue(
-            milestone_id=m["id"],
-            title=m["title"],
-            action_id=m["action_id"],
-            action_title=m["action__title"],
-            due=m["due"],
-            revised_due=m["revised_due"],
-            current_due=current,
-            days=abs((current - today).days),
-        )
-        (overdue if current < today else due).append(item)
-    return overdue, due
+    totals = {True: 0, False: 0}
+    for row in rows:
+        item = _milestone_due(row, today)
+        is_late = item.current_due < today
+        (overdue if is_late else due).append(item)
+        totals[is_late] = row["total"]
+    return FirstMilestones(overdue, due, overdue_total=totals[True], due_total=totals[False])
 
 
 # Challenge threads
@@ -318,7 +387,9 @@ def plan_dashboard(membership: Membership, plan: Plan, today: dt.date) -> PlanDa
         states = {c.value: c.count for c in overview_filter(current, Filters()).state_counts}
         board.missing = LinkedCount(states[MISSING], _query(period, state=MISSING))
         board.late = LinkedCount(states[LATE], _query(period, state=LATE))
-    board.milestones_overdue, board.milestones_due = milestones_due(plan, today)
+    first = first_milestones(plan, today, MILESTONE_ROWS)
+    board.milestones_overdue, board.milestones_overdue_total = first.overdue, first.overdue_total
+    board.milestones_due, board.milestones_due_total = first.due, first.due_total
     limits = viewer_thresholds(membership)
     board.measures = [assess(m, limits) for m in measures_of_plan(plan)]
     board.flags = flags(membership, board.measures, plan)

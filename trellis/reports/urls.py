@@ -1,5 +1,12 @@
-from trellis.reports import views_issued
+from django.urls import path
+
+from trellis.reports import views, views_issued
 
 app_name = "reports"
 
-urlpatterns = [*views_issued.urlpatterns]
+P = "p/<slug:slug>/"
+
+urlpatterns = [
+    path(P + "plans/<int:plan_pk>/milestones/", views.plan_milestones, name="plan-milestones"),
+    *views_issued.urlpatterns,
+]

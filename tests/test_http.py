@@ -150,6 +150,23 @@ def test_a_session_that_cannot_be_saved_for_the_database_gives_503_not_400(
     assert response["Retry-After"].isdigit()
 
 
+def test_a_session_that_cannot_be_saved_after_a_download_gives_503_not_500(
+    cast: Cast, failing_site: None
+) -> None:
+    """A download renders no template, so the CSP nonce was never made when the session's
+    save failed on the way out; the 503 page's nonce must still be there to use (found in
+    reliability F2: the plan export answered 500 while the database restarted)."""
+    client = signed_in(cast.owner)
+    client.raise_request_exception = False
+    export = f"/p/{cast.partnership.slug}/plans/{cast.plan.pk}/export/csv/"
+    gone = OperationalError("terminating connection due to administrator command")
+    with mock.patch("django.contrib.sessions.backends.db.SessionStore.save", side_effect=gone):
+        response = client.get(export)
+    assert response.status_code == 503
+    assert "Sorry, the service is unavailable" in response.content.decode()
+    assert "nonce-" in response["Content-Security-Policy"]
+
+
 def test_a_database_lost_while_loading_the_session_gives_the_503_page(
     cast: Cast, failing_site: None
 ) -> None:

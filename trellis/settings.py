@@ -121,6 +121,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "trellis.http.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything that can fail on the way out (the session's save): an error page
+    # rendered then still has its nonce, whether or not the response before it used one.
+    "csp.middleware.CSPMiddleware",
     "trellis.db_deadline.DatabaseDeadlineMiddleware",  # outside the session's queries
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -130,7 +133,6 @@ MIDDLEWARE = [
     "trellis.accounts.middleware.SessionLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "trellis.http.TrellisErrorMiddleware",
 ]
 

@@ -183,7 +183,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if is_storage_full(sys.exc_info()[1]):
         return storage_full_page(request)
     # The log line carries the same id (trellis.http.RequestIdLogFilter).
-    logger.error("server error shown to the user")
+    # Its type too: when this page itself fails to render, Django logs no traceback at all.
+    logger.error("server error shown to the user (%s)", type(sys.exc_info()[1]).__name__)
     return render(request, "500.html", {"request_id": current_request_id()}, status=500)
 
 

@@ -138,6 +138,9 @@ def main() -> None:
     import django
 
     django.setup()
+    from trellis.startup import collect_less_often
+
+    collect_less_often()  # as in `trellis worker`, which builds the packs (trellis/cli.py)
     logging.getLogger("weasyprint").setLevel(logging.WARNING)  # no page-by-page progress
     from django.core.management import call_command
     from django.db import connection

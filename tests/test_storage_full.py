@@ -99,7 +99,7 @@ def test_a_disk_full_while_storing_the_snapshot_leaves_no_row_and_no_folder(
         Path(path).write_bytes(b"PAR1 partial")
         no_space()
 
-    with mock.patch("trellis.casedata.services.pq.write_table", half_written):
+    with mock.patch("pyarrow.parquet.write_table", half_written):
         response = post_extract(signed_in(cast.analyst))
 
     assert response.status_code == 503
@@ -112,7 +112,7 @@ def test_other_os_errors_stay_server_errors(cast: Cast) -> None:
     def denied(*_: Any, **__: Any) -> None:
         raise OSError(errno.EACCES, "Permission denied")
 
-    with mock.patch("trellis.casedata.services.pq.write_table", denied):
+    with mock.patch("pyarrow.parquet.write_table", denied):
         response = post_extract(signed_in(cast.analyst))
 
     assert response.status_code == 500

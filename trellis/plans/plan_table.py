@@ -92,6 +92,7 @@ def _row(row: PlanRow, page: _Page) -> SafeString:
     outcome = row.outcome
     words = page.words
     not_applicable = outcome.not_applicable
+    empty = words["na"] if not_applicable else "–"  # a cell the outcome leaves empty
     cells = []
     if row.outcome_span:
         cells.append(
@@ -113,12 +114,12 @@ def _row(row: PlanRow, page: _Page) -> SafeString:
             )
         )
     elif row.driver is None:
-        cells.append(_cell(words["na"] if not_applicable else "–"))
+        cells.append(_cell(empty))
     if row.action is not None:
         cells.extend(_action_cells(row.action, page))
     else:
         reason = outcome.not_applicable_reason if not_applicable else "–"
-        cells.extend((_cell(words["na"] if not_applicable else "–"), _cell("–"), _cell("–")))
+        cells.extend((_cell(empty), _cell("–"), _cell("–")))
         cells.append(_cell(reason))
     return format_html('<tr class="govuk-table__row">{}</tr>', joined(cells))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from typing import Any
 
 from trellis.accounts.models import Agency, Membership, Partnership, Person, Role
 from trellis.measures.models import Measure
@@ -100,8 +101,9 @@ def update(
     )
 
 
-def looked_after_measure(partnership: Partnership) -> Measure:
-    """The built-in count of children looked after, computed from case-level extracts."""
+def looked_after_measure(partnership: Partnership, **fields: Any) -> Measure:
+    """The built-in count of children looked after, computed from case-level extracts;
+    `fields` set others (say counts_children=True)."""
     return Measure.objects.create(
         partnership=partnership,
         code="LAC",
@@ -111,4 +113,5 @@ def looked_after_measure(partnership: Partnership) -> Measure:
         role="outcome",
         source="computed",
         definition="looked_after",
+        **fields,
     )

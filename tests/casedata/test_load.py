@@ -403,17 +403,7 @@ def looked_after_page(cast: Cast, tmp_path: Path, role: str) -> str:
     """The page of a count of children looked after; the partnership hides counts of 1 only,
     so the total of 2 shows and each child's group is withheld."""
     type(cast.partnership).objects.filter(pk=cast.partnership.pk).update(disclosure_min_count=2)
-    measure = Measure.objects.create(
-        partnership=cast.partnership,
-        code="LAC",
-        title="Children looked after",
-        kind="count",
-        direction="neutral",
-        role="outcome",
-        source="computed",
-        counts_children=True,
-        definition="looked_after",
-    )
+    measure = factories.looked_after_measure(cast.partnership, counts_children=True)
     compute_into(load(cast, write(tmp_path / "in")))
     url = reverse("measures:measure-detail", args=[cast.partnership.slug, measure.pk])
     return signed_in(getattr(cast, role)).get(url).content.decode()
